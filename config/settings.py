@@ -1,0 +1,187 @@
+"""Typed settings loaded from the environment and an optional TOML file.
+
+Nothing here runs at import time: :func:`load_settings` is called by the app factory and
+the CLI. Production refuses to start without real secrets; development generates what it
+needs and says so, loudly, through the returned ``notices``.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "PEERLEARN_"
+_KNOWN = (
+    "ENV",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "BASE_URL",
+    "KEYS_DIR",
+    "INSTANCE_DIR",
+    "LAUNCH_SESSION_MINUTES",
+    "CLOCK_SKEW_SECONDS",
+    "JWKS_REFETCH_SECONDS",
+)
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything Peerlearn reads from its environment, validated once."""
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str
+    redis_url: str | None = None
+    secret_key: str
+    base_url: str
+    keys_dir: Path
+    instance_dir: Path
+    launch_session_minutes: int = 120
+    clock_skew_seconds: int = 60
+    jwks_refetch_seconds: int = 60
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is Environment.DEVELOPMENT
+
+    def url_for_path(self, path: str) -> str:
+        """The public URL of one of our paths, as handed to an LMS."""
+        return self.base_url + "/" + path.lstrip("/")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, config_file: Path | None = None
+) -> Settings:
+    """Read settings from ``environ`` (default ``os.environ``) and an optional TOML file.
+
+    The file (``PEERLEARN_CONFIG_FILE`` or ``config_file``) holds the same names in lower
+    case without the prefix; environment variables win over it.
+    """
+    env_vars = dict(os.environ if environ is None else environ)
+    values = _file_values(config_file or _path_or_none(env_vars.get(PREFIX + "CONFIG_FILE")))
+    for name in _KNOWN:
+        if (PREFIX + name) in env_vars and env_vars[PREFIX + name] != "":
+            values[name.lower()] = env_vars[PREFIX + name]
+
+    try:
+        env = Environment(values.get("env", Environment.DEVELOPMENT.value).lower())
+    except ValueError:
+        raise SettingsError(
+            f"PEERLEARN_ENV must be 'development' or 'production', not {values.get('env')!r}"
+        ) from None
+
+    notices: list[str] = []
+    instance_dir = Path(values.get("instance_dir") or Path.cwd() / "instance").resolve()
+    keys_dir = Path(values.get("keys_dir") or Path.cwd() / "keys").resolve()
+    base_url = _base_url(values.get("base_url"), env, notices)
+    secret_key = _secret_key(values.get("secret_key"), env, instance_dir, notices)
+    database_url = values.get("database_url") or _default_database(env, instance_dir, notices)
+
+    return Settings(
+        env=env,
+        database_url=database_url,
+        redis_url=values.get("redis_url") or None,
+        secret_key=secret_key,
+        base_url=base_url,
+        keys_dir=keys_dir,
+        instance_dir=instance_dir,
+        launch_session_minutes=_positive_int(values, "launch_session_minutes", 120),
+        clock_skew_seconds=_positive_int(values, "clock_skew_seconds", 60),
+        jwks_refetch_seconds=_positive_int(values, "jwks_refetch_seconds", 60),
+        notices=tuple(notices),
+    )
+
+
+def _path_or_none(raw: str | None) -> Path | None:
+    return Path(raw) if raw else None
+
+
+def _file_values(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"settings file {path} is not valid TOML: {error}") from None
+    unknown = sorted(set(data) - {name.lower() for name in _KNOWN})
+    if unknown:
+        raise SettingsError(f"settings file {path} has unknown settings: {', '.join(unknown)}")
+    return {key: str(value) for key, value in data.items()}
+
+
+def _base_url(raw: str | None, env: Environment, notices: list[str]) -> str:
+    if not raw:
+        if env is Environment.PRODUCTION:
+            raise SettingsError("PEERLEARN_BASE_URL is required in production (an https URL)")
+        notices.append("PEERLEARN_BASE_URL not set: using http://localhost:5000")
+        return "http://localhost:5000"
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"PEERLEARN_BASE_URL must be an absolute http(s) URL, not {raw!r}")
+    if env is Environment.PRODUCTION and parts.scheme != "https":
+        raise SettingsError("PEERLEARN_BASE_URL must use https in production")
+    return raw.rstrip("/")
+
+
+def _secret_key(raw: str | None, env: Environment, instance_dir: Path, notices: list[str]) -> str:
+    if raw:
+        if env is Environment.PRODUCTION and len(raw) < 32:
+            raise SettingsError("PEERLEARN_SECRET_KEY must be at least 32 characters in production")
+        return raw
+    if env is Environment.PRODUCTION:
+        raise SettingsError("PEERLEARN_SECRET_KEY is required in production")
+    # Development keeps one generated secret so launch sessions survive a restart.
+    path = instance_dir / "dev-secret-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret, encoding="utf-8")
+    path.chmod(0o600)
+    notices.append(f"PEERLEARN_SECRET_KEY not set: generated a development secret in {path}")
+    return secret
+
+
+def _default_database(env: Environment, instance_dir: Path, notices: list[str]) -> str:
+    if env is Environment.PRODUCTION:
+        raise SettingsError("PEERLEARN_DATABASE_URL is required in production")
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "peerlearn.sqlite3"
+    notices.append(f"PEERLEARN_DATABASE_URL not set: using SQLite at {path}")
+    return f"sqlite:///{path}"
+
+
+def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"PEERLEARN_{name.upper()} must be a whole number, not {raw!r}"
+        ) from None
+    if number <= 0:
+        raise SettingsError(f"PEERLEARN_{name.upper()} must be positive, not {number}")
+    return number

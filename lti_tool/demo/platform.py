@@ -1,0 +1,287 @@
+"""A small LMS built on the ``lti1p3platform`` package, free of any web framework.
+
+It signs id_tokens, serves its key set and answers the tool's OIDC auth requests. The
+adapter absorbs the package's rough edges: it never sets a ``kid`` (jwcrypto's
+``from_pem`` adds none), parses its PEM key on every signature, and never checks that the
+tool's ``redirect_uri`` is the registered one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.oidc_login import OIDCLoginAbstract
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request, TRequest
+
+from lti_tool.keys import rsa_public_jwk, thumbprint
+
+LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+INSTRUCTOR = LIS + "Instructor"
+LEARNER = LIS + "Learner"
+
+
+class DemoError(ValueError):
+    """The tool's auth request is not one this LMS will answer."""
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str | None
+    roles: tuple[str, ...]
+    email: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    label: str
+    link_id: str
+    link_title: str
+
+
+@dataclass(frozen=True)
+class ToolEndpoints:
+    login_url: str
+    launch_url: str
+    jwks_url: str
+
+
+DEMO_PEOPLE = (
+    Person("demo-teacher", "Ada Lovelace", (INSTRUCTOR,), "ada@example.edu", "Ada", "Lovelace"),
+    Person("demo-learner-1", "Grace Hopper", (LEARNER,), "grace@example.edu", "Grace", "Hopper"),
+    Person("demo-learner-2", "Alan Turing", (LEARNER,), None, "Alan", "Turing"),
+    Person("demo-learner-3", "Katherine Johnson", (LEARNER,)),
+    # Some LMSs send no personal data at all.
+    Person("demo-learner-4", None, (LEARNER,)),
+)
+DEMO_COURSE = Course(
+    "demo-course-101", "Peer Learning 101", "PL101", "demo-link-welcome", "Welcome to Peerlearn"
+)
+
+
+class _Registration(Registration):
+    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
+        self.use_key(private_key)
+
+    def use_key(self, private_key: rsa.RSAPrivateKey) -> None:
+        self.private_key = private_key
+        self._kid = thumbprint(private_key.public_key())
+        self._jwk = {
+            **rsa_public_jwk(private_key.public_key()),
+            "kid": self._kid,
+            "alg": "RS256",
+            "use": "sig",
+        }
+
+    def get_kid(self) -> str:
+        return self._kid
+
+    def get_jwks(self) -> list[dict[str, Any]]:
+        return [dict(self._jwk)]
+
+    def platform_encode_and_sign(
+        self, payload: dict[str, Any], expiration: int | None = None
+    ) -> str:
+        if expiration:
+            now = int(time.time())
+            payload.update({"iat": now, "exp": now + expiration})
+        return jwt.encode(payload, self.private_key, algorithm="RS256", headers={"kid": self._kid})
+
+
+class _Conf(LTI1P3PlatformConfAbstract):
+    def init_platform_config(self, **kwargs: Any) -> None:
+        self._registration = kwargs["registration"]
+
+    def get_registration_by_params(self, **kwargs: Any) -> Registration:
+        return self._registration  # type: ignore[return-value]
+
+
+class _ParamsRequest(Request):
+    def build_metadata(self, request: Any) -> TRequest:
+        return {
+            "method": "GET",
+            "form_data": {},
+            "get_data": dict(request),
+            "headers": {},
+            "content_type": None,
+            "path": "",
+            "json": None,
+        }
+
+
+class _Login(OIDCLoginAbstract):
+    def set_lti_message_hint(self, **kwargs: Any) -> None:
+        self._lti_message_hint = kwargs["hint"]
+
+    def get_redirect(self, url: str) -> str:
+        return url
+
+
+class _Launch(LTIAdvantageMessageLaunchAbstract):
+    def __init__(
+        self,
+        request: Request,
+        conf: _Conf,
+        *,
+        person: Person,
+        course: Course,
+        extra: Mapping[str, Any],
+    ) -> None:
+        super().__init__(request, conf)
+        self.person = person
+        self.course = course
+        self.extra = extra
+        # lti1p3platform sets this only inside lti_launch(), which also renders HTML.
+        self._registration = conf.get_registration()
+
+    def prepare_launch(self, preflight_response: dict[str, Any]) -> None:
+        person, course = self.person, self.course
+        self.set_user_data(person.id, list(person.roles), person.name, person.email)
+        if person.given_name:
+            self.set_extra_claims({"given_name": person.given_name})
+        if person.family_name:
+            self.set_extra_claims({"family_name": person.family_name})
+        self.set_launch_context_claim(
+            course.id,
+            ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+            course.title,
+            course.label,
+        )
+        self.set_resource_link_claim(course.link_id, title=course.link_title)
+        self.set_launch_presentation_claim("iframe")
+        self.set_extra_claims(dict(self.extra))
+
+    def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return launch_data
+
+
+@dataclass(frozen=True)
+class LaunchForm:
+    """What the LMS posts to the tool: the browser submits it as a form."""
+
+    action: str
+    id_token: str
+    state: str
+
+    def fields(self) -> dict[str, str]:
+        return {"id_token": self.id_token, "state": self.state}
+
+
+class DemoPlatform:
+    """One platform (issuer) with one registration of the tool."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        deployment_id: str,
+        private_key: rsa.RSAPrivateKey,
+        tool: ToolEndpoints,
+        people: tuple[Person, ...] = DEMO_PEOPLE,
+        course: Course = DEMO_COURSE,
+    ) -> None:
+        self.issuer = issuer
+        self.client_id = client_id
+        self.deployment_id = deployment_id
+        self.tool = tool
+        self.people = {person.id: person for person in people}
+        self.course = course
+        self.registration = _Registration(private_key)
+        (
+            self.registration.set_iss(issuer)
+            .set_client_id(client_id)
+            .set_deployment_id(deployment_id)
+            .set_oidc_login_url(tool.login_url)
+            .set_launch_url(tool.launch_url)
+            .set_tool_key_set_url(tool.jwks_url)
+        )
+
+    def rotate_key(self) -> None:
+        """Sign with a new key from now on, as platforms do from time to time."""
+        self.registration.use_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+    def jwks(self) -> dict[str, list[dict[str, Any]]]:
+        return {"keys": self.registration.get_jwks()}
+
+    def login_url(self, person_id: str, *, link_id: str | None = None) -> str:
+        """Third-party initiated login: where the LMS sends the browser first."""
+        login = _Login(None, _Conf(registration=self.registration))
+        login.set_lti_message_hint(hint=link_id or self.course.link_id)
+        return str(login.prepare_preflight_url(person_id))
+
+    def claims(
+        self, auth_params: Mapping[str, str], extra: Mapping[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Check the tool's auth request and build the launch claims (not yet signed)."""
+        self._check_auth_request(auth_params)
+        person = self.people.get(auth_params.get("login_hint", ""))
+        if person is None:
+            raise DemoError("unknown login_hint")
+        launch = _Launch(
+            _ParamsRequest(auth_params),
+            _Conf(registration=self.registration),
+            person=person,
+            course=self.course,
+            extra=extra or {},
+        )
+        launch.validate_preflight_response(dict(auth_params))
+        launch.prepare_launch(dict(auth_params))
+        message, state = launch.get_launch_data()
+        return state, message
+
+    def sign(self, claims: dict[str, Any], *, expiration: int | None = 300) -> str:
+        return self.registration.platform_encode_and_sign(dict(claims), expiration=expiration)
+
+    def authorize(self, auth_params: Mapping[str, str]) -> LaunchForm:
+        """Answer the tool's OIDC auth request with a signed launch."""
+        state, claims = self.claims(auth_params)
+        return LaunchForm(action=self.tool.launch_url, id_token=self.sign(claims), state=state)
+
+    def _check_auth_request(self, params: Mapping[str, str]) -> None:
+        expected = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "client_id": self.client_id,
+        }
+        for name, value in expected.items():
+            if params.get(name) != value:
+                raise DemoError(f"{name} must be {value!r}")
+        if params.get("redirect_uri") != self.tool.launch_url:
+            raise DemoError("redirect_uri is not the registered launch URL")
+        if not params.get("nonce") or not params.get("state"):
+            raise DemoError("nonce and state are required")
+
+
+def load_or_create_key(path: Any) -> rsa.RSAPrivateKey:
+    """The demo platform's key, kept in the instance folder across restarts."""
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise DemoError(f"{path} is not an RSA key")
+        return key
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,118 @@
+"""The parts of a validated LTI launch that Peerlearn keeps, as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lti_tool.domain.roles import CourseRole, course_role
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+@dataclass(frozen=True)
+class PersonClaims:
+    sub: str
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class ContextClaims:
+    id: str
+    title: str | None = None
+    label: str | None = None
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceLinkClaims:
+    id: str
+    title: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class LaunchClaims:
+    """A validated launch, reduced to what we store and show."""
+
+    message_type: str
+    deployment_id: str
+    person: PersonClaims
+    roles: tuple[str, ...]
+    context: ContextClaims | None
+    resource_link: ResourceLinkClaims | None
+    custom: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def course_role(self) -> CourseRole:
+        return course_role(self.roles)
+
+
+def _text(value: Any, limit: int = 255) -> str | None:
+    """A trimmed string, or None for anything else; LMSs send odd types and long titles."""
+    if not isinstance(value, str):
+        return None
+    stripped = value.strip()
+    return stripped[:limit] if stripped else None
+
+
+def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
+    """Read a validated id_token body; optional claims an LMS did not send stay None."""
+    context_claim = claims.get(CLAIM + "context")
+    context = None
+    if isinstance(context_claim, Mapping) and _text(context_claim.get("id")):
+        raw_types = context_claim.get("type")
+        types = (
+            tuple(item for item in raw_types if isinstance(item, str))
+            if isinstance(raw_types, list)
+            else ()
+        )
+        context = ContextClaims(
+            id=str(context_claim["id"]).strip(),
+            title=_text(context_claim.get("title")),
+            label=_text(context_claim.get("label")),
+            types=types,
+        )
+    link_claim = claims.get(CLAIM + "resource_link")
+    resource_link = None
+    if isinstance(link_claim, Mapping) and _text(link_claim.get("id")):
+        resource_link = ResourceLinkClaims(
+            id=str(link_claim["id"]).strip(),
+            title=_text(link_claim.get("title")),
+            description=_text(link_claim.get("description"), limit=4000),
+        )
+    raw_roles = claims.get(CLAIM + "roles")
+    roles = tuple(r for r in raw_roles if isinstance(r, str)) if isinstance(raw_roles, list) else ()
+    raw_custom = claims.get(CLAIM + "custom")
+    custom = (
+        {str(k): str(v) for k, v in raw_custom.items()} if isinstance(raw_custom, Mapping) else {}
+    )
+    return LaunchClaims(
+        message_type=str(claims.get(CLAIM + "message_type", "")),
+        deployment_id=str(claims.get(CLAIM + "deployment_id", "")),
+        person=PersonClaims(
+            sub=str(claims["sub"]),
+            name=_text(claims.get("name")),
+            given_name=_text(claims.get("given_name")),
+            family_name=_text(claims.get("family_name")),
+            email=_text(claims.get("email"), limit=320),
+        ),
+        roles=roles,
+        context=context,
+        resource_link=resource_link,
+        custom=custom,
+    )
+
+
+def display_name(person: PersonClaims, chosen: str | None = None) -> str:
+    """How to address someone: their chosen name, the LMS's name, or a neutral fallback."""
+    if chosen:
+        return chosen
+    if person.name:
+        return person.name
+    joined = " ".join(part for part in (person.given_name, person.family_name) if part)
+    return joined or "Anonymous participant"

@@ -1,0 +1,1 @@
+"""Adapters around pylti1p3: tool configuration, login, launch validation, platform keys."""

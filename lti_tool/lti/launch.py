@@ -1,0 +1,203 @@
+"""Launch validation: pylti1p3's checks plus the ones it lacks.
+
+Added beyond pylti1p3 2.0.0: the OIDC state is consumed once and must match this
+browser's cookie and the platform that started the login; the nonce must be the one that
+login issued and is consumed atomically across processes; only RS256 is accepted; ``exp``
+and ``iat`` are required within a bounded clock skew; ``aud`` must contain our client id
+and ``azp`` must equal it when ``aud`` has several values; an unknown ``kid`` refetches the
+platform key set (rate-limited); ``target_link_uri`` must point at us; and every failure
+is a :class:`LaunchRefused` (a 4xx page), never a bare exception.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import jwt
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.exception import LtiException
+
+from lti_tool.domain.errors import LaunchRefused, PeerlearnError, UnknownPlatform
+from lti_tool.domain.ports import EphemeralStore
+from lti_tool.lti.login import points_at
+from lti_tool.lti.platform_keys import PlatformKeys
+from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
+from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
+
+LAUNCH_DATA_TTL_SECONDS = 3600
+# A nonce is remembered for longer than any id_token we accept can live.
+NONCE_TTL_SECONDS = 24 * 3600
+TARGET_LINK_URI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
+DEPLOYMENT_ID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+
+
+class PeerlearnMessageLaunch(FlaskMessageLaunch):
+    def __init__(
+        self,
+        request: FlaskRequest,
+        tool_conf: SqlToolConf,
+        *,
+        store: EphemeralStore,
+        platform_keys: PlatformKeys,
+        base_url: str,
+        clock_skew_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(
+            request,
+            tool_conf,
+            cookie_service=PartitionedCookieService(request),
+            launch_data_storage=EphemeralLaunchDataStorage(store),
+        )
+        self._store = store
+        self._platform_keys = platform_keys
+        self._base_url = base_url
+        self._skew = clock_skew_seconds
+        self._clock = clock
+        self._login: dict[str, str] = {}
+        self.set_launch_data_lifetime(LAUNCH_DATA_TTL_SECONDS)
+
+    # -- the order matters: nothing is consumed before the signature is checked ---------
+    def validate(self) -> PeerlearnMessageLaunch:
+        if self._restored:
+            raise LaunchRefused("A restored launch cannot be validated again.")
+        self._validated = True
+        try:
+            self.validate_state()
+            self.validate_jwt_format()
+            self.validate_registration()
+            self.validate_jwt_signature()
+            self.validate_deployment()
+            self.validate_message()
+            self.validate_target_link_uri()
+            self.validate_nonce()
+            self.save_launch_data()
+        except PeerlearnError:
+            self._validated = False
+            raise
+        except (LtiException, KeyError, TypeError, ValueError, AttributeError) as error:
+            self._validated = False
+            raise LaunchRefused(str(error) or error.__class__.__name__) from error
+        return self
+
+    def validate_state(self) -> PeerlearnMessageLaunch:
+        state = self._get_request_param("state")
+        if not state or not self._get_request_param("id_token"):
+            raise LaunchRefused("The launch carries no state or no id_token.", code="missing_state")
+        login = self._store.pop(f"state:{state}")
+        if login is None:
+            raise LaunchRefused(
+                "This launch is unknown, expired or was used already.", code="state_expired"
+            )
+        if self._cookie_service.get_cookie(state) != state:
+            raise LaunchRefused("This launch did not start in this browser.", code="state_mismatch")
+        self._login = login
+        return self
+
+    def validate_registration(self) -> PeerlearnMessageLaunch:
+        body = self._jwt.get("body", {})
+        iss = body.get("iss")
+        if not isinstance(iss, str) or not iss:
+            raise LaunchRefused("The launch names no issuer (iss).", code="missing_iss")
+        aud = body.get("aud")
+        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        if not audiences or not all(isinstance(item, str) for item in audiences):
+            raise LaunchRefused("The launch names no audience (aud).", code="missing_aud")
+        client_id = self._login.get("client_id", "")
+        if iss != self._login.get("issuer"):
+            raise LaunchRefused(
+                "The launch comes from another LMS than the login.", code="issuer_mismatch"
+            )
+        if client_id not in audiences:
+            raise LaunchRefused(
+                "The launch is not addressed to this registration (aud).", code="audience_mismatch"
+            )
+        if len(audiences) > 1 and body.get("azp") != client_id:
+            raise LaunchRefused(
+                "The launch has several audiences and azp is not ours.", code="azp_mismatch"
+            )
+        registration = self._tool_config.find_registration_by_params(iss, client_id)
+        if registration is None:
+            raise UnknownPlatform(f"Peerlearn has no registration for issuer {iss!r}.")
+        self._registration = registration
+        return self
+
+    def get_client_id(self) -> str:
+        # pylti1p3 takes aud[0]; the login told us which of the audiences is ours.
+        return self._login.get("client_id", "")
+
+    def validate_jwt_signature(self) -> PeerlearnMessageLaunch:
+        header = self._jwt.get("header", {})
+        if header.get("alg") != "RS256":
+            raise LaunchRefused(
+                f"Signing algorithm {header.get('alg')!r} is not accepted.", code="bad_algorithm"
+            )
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise LaunchRefused("The launch names no signing key (kid).", code="missing_kid")
+        registration = cast(PeerlearnRegistration, self._registration)
+        key = self._platform_keys.key_for(registration.platform_id, kid)
+        try:
+            jwt.decode(
+                self._get_id_token(),
+                key,
+                algorithms=["RS256"],
+                audience=self.get_client_id(),
+                issuer=registration.get_issuer(),
+                leeway=self._skew,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ImmatureSignatureError as error:
+            raise LaunchRefused(
+                f"The launch is dated in the future: {error}", code="token_not_yet_valid"
+            ) from error
+        except jwt.ExpiredSignatureError as error:
+            raise LaunchRefused("The launch has expired.", code="token_expired") from error
+        except jwt.InvalidTokenError as error:
+            raise LaunchRefused(
+                f"The launch token is not valid: {error}", code="invalid_token"
+            ) from error
+        return self
+
+    def validate_deployment(self) -> PeerlearnMessageLaunch:
+        deployment_id = self._jwt.get("body", {}).get(DEPLOYMENT_ID)
+        if not isinstance(deployment_id, str) or not deployment_id:
+            raise LaunchRefused("The launch has no deployment_id.", code="missing_deployment")
+        found = self._tool_config.find_deployment_by_params(
+            self.get_iss(), deployment_id, self.get_client_id()
+        )
+        if found is None:
+            raise UnknownPlatform(
+                f"Deployment {deployment_id!r} of this LMS is not registered in Peerlearn.",
+                code="unknown_deployment",
+            )
+        return self
+
+    def validate_target_link_uri(self) -> PeerlearnMessageLaunch:
+        target = self._jwt.get("body", {}).get(TARGET_LINK_URI)
+        if not isinstance(target, str) or not points_at(target, self._base_url):
+            raise LaunchRefused(
+                "The launch targets an address that is not Peerlearn's.",
+                code="target_link_uri_mismatch",
+            )
+        return self
+
+    def validate_nonce(self) -> PeerlearnMessageLaunch:
+        nonce = self._jwt.get("body", {}).get("nonce")
+        if not isinstance(nonce, str) or not nonce:
+            raise LaunchRefused("The launch has no nonce.", code="missing_nonce")
+        if nonce != self._login.get("nonce"):
+            raise LaunchRefused(
+                "The launch's nonce was not issued for this login.", code="nonce_mismatch"
+            )
+        if not self._store.add_once(f"nonce:{self.get_iss()}:{nonce}", 1, NONCE_TTL_SECONDS):
+            raise LaunchRefused("This launch was used already.", code="nonce_replayed")
+        return self
+
+    def launch_claims(self) -> dict[str, Any]:
+        return dict(self._get_jwt_body())
+
+    def platform_id(self) -> int:
+        return cast(PeerlearnRegistration, self._registration).platform_id

@@ -1,0 +1,133 @@
+"""OIDC login initiation (third-party initiated login), hardened.
+
+pylti1p3 keeps the nonce as "seen", never as "used", and trusts whatever
+``target_link_uri`` the platform names. Here the login records, server side, which
+platform and nonce a ``state`` belongs to; the launch consumes that record exactly once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import redirect
+from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import OIDCException
+from werkzeug.wrappers import Response
+
+from lti_tool.domain.errors import LaunchRefused, UnknownPlatform
+from lti_tool.domain.ports import EphemeralStore
+from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
+from lti_tool.lti.tool_conf import SqlToolConf
+
+STATE_TTL_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class LoginRecord:
+    """What the launch must match: kept server side under ``state:<state>``."""
+
+    issuer: str
+    client_id: str
+    nonce: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"issuer": self.issuer, "client_id": self.client_id, "nonce": self.nonce}
+
+
+def points_at(url: str | None, base_url: str) -> bool:
+    """True when ``url`` is one of ours (same scheme, host and port, under our path)."""
+    if not url:
+        return False
+    target, base = urlsplit(url), urlsplit(base_url)
+    return (target.scheme, target.netloc.lower()) == (base.scheme, base.netloc.lower()) and (
+        target.path + "/"
+    ).startswith(base.path.rstrip("/") + "/")
+
+
+class PeerlearnOIDCLogin(FlaskOIDCLogin):
+    def __init__(
+        self,
+        request: FlaskRequest,
+        tool_conf: SqlToolConf,
+        *,
+        store: EphemeralStore,
+        base_url: str,
+        launch_url: str,
+    ) -> None:
+        self.cookies = PartitionedCookieService(request)
+        super().__init__(
+            request,
+            tool_conf,
+            cookie_service=self.cookies,
+            launch_data_storage=EphemeralLaunchDataStorage(store),
+        )
+        self._store = store
+        self._base_url = base_url
+        self._launch_url = launch_url
+
+    def login_redirect(self) -> Response:
+        """Validate the login request and send the browser to the platform's auth endpoint."""
+        target = self._get_request_param("target_link_uri")
+        if not points_at(target, self._base_url):
+            raise LaunchRefused(
+                "The LMS asked to open an address that is not Peerlearn's.",
+                code="target_link_uri_mismatch",
+            )
+        try:
+            registration = self.validate_oidc_login()
+        except OIDCException as error:
+            raise UnknownPlatform(str(error)) from error
+        if registration is None:  # pragma: no cover - validate_oidc_login raises first
+            raise UnknownPlatform("Could not find registration details")
+        state = "state-" + secrets.token_urlsafe(24)
+        nonce = secrets.token_urlsafe(24)
+        record = LoginRecord(
+            issuer=registration.get_issuer() or "",
+            client_id=registration.get_client_id() or "",
+            nonce=nonce,
+        )
+        self._store.put(f"state:{state}", record.as_json(), STATE_TTL_SECONDS)
+        # The cookie binds the state to this browser (login CSRF); the store binds the nonce.
+        self.cookies.set_cookie(state, state, STATE_TTL_SECONDS)
+        params: dict[str, Any] = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": record.client_id,
+            "redirect_uri": self._launch_url,
+            "state": state,
+            "nonce": nonce,
+            "login_hint": self._get_request_param("login_hint"),
+        }
+        message_hint = self._get_request_param("lti_message_hint")
+        if message_hint:
+            params["lti_message_hint"] = message_hint
+        auth_url = registration.get_auth_login_url() or ""
+        separator = "&" if urlsplit(auth_url).query else "?"
+        response = redirect(auth_url + separator + urlencode(params), code=302)
+        self.cookies.update_response(response)
+        return response
+
+    def validate_oidc_login(self) -> Any:
+        if not self._get_request_param("iss"):
+            raise OIDCException("The login request names no issuer (iss).")
+        if not self._get_request_param("login_hint"):
+            raise OIDCException("The login request has no login_hint.")
+        conf: SqlToolConf = self._tool_config
+        iss = self._get_request_param("iss")
+        client_id = self._get_request_param("client_id")
+        if not client_id:
+            # Only an issuer with a single registration can be found without a client id.
+            registration = conf.find_registration_by_issuer(iss)
+        else:
+            registration = conf.find_registration_by_params(iss, client_id)
+        if registration is None:
+            raise OIDCException(
+                f"Peerlearn has no registration for issuer {iss!r}"
+                + (f" and client id {client_id!r}." if client_id else ".")
+            )
+        return registration

@@ -1,0 +1,161 @@
+"""Typed SQLAlchemy models for platforms, people, courses and launches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Platform(Base):
+    """One registration of Peerlearn in an LMS: an (issuer, client id) pair."""
+
+    __tablename__ = "platform"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    auth_login_url: Mapped[str] = mapped_column(String(1024))
+    auth_token_url: Mapped[str] = mapped_column(String(1024))
+    auth_audience: Mapped[str | None] = mapped_column(String(1024), default=None)
+    jwks_url: Mapped[str] = mapped_column(String(1024))
+    # The platform's key set as last fetched, shared by every process.
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    jwks_fetched_at: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
+    )
+
+
+class Deployment(Base):
+    __tablename__ = "deployment"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class User(Base):
+    """A person as one platform knows them: keyed by (platform, LTI ``sub``)."""
+
+    __tablename__ = "lti_user"
+    __table_args__ = (UniqueConstraint("platform_id", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255), default=None)
+    given_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    family_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    display_name: Mapped[str | None] = mapped_column(String(120), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_launch_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Context(Base):
+    """A course (LTI context), unique within its deployment."""
+
+    __tablename__ = "lti_context"
+    __table_args__ = (UniqueConstraint("deployment_id", "lti_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"))
+    lti_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255), default=None)
+    label: Mapped[str | None] = mapped_column(String(255), default=None)
+    types: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ResourceLink(Base):
+    """One placement of Peerlearn in a course, unique within its deployment."""
+
+    __tablename__ = "resource_link"
+    __table_args__ = (UniqueConstraint("deployment_id", "lti_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"))
+    context_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_context.id", ondelete="CASCADE"), default=None
+    )
+    lti_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255), default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Membership(Base):
+    """A user's roles in a context as of their latest launch."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
+    lti_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    course_role: Mapped[str] = mapped_column(String(20), default="learner")
+    last_launch_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EphemeralEntry(Base):
+    """Short-lived launch data: OIDC state, used nonces, cached launches.
+
+    ``expires_at`` is a Unix timestamp so expiry checks are one comparison everywhere.
+    """
+
+    __tablename__ = "ephemeral_entry"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

@@ -1,0 +1,62 @@
+"""Wiring: every service built once per app from the settings (``app.extensions``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings
+from lti_tool.domain.ports import EphemeralStore
+from lti_tool.keys import KeyRing
+from lti_tool.launch_session import LaunchSessions
+from lti_tool.lti.platform_keys import PlatformKeys
+from lti_tool.persistence.db import make_engine, make_session_factory
+from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
+
+USER_AGENT = "Peerlearn/0.1 (+LTI 1.3 tool)"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: EphemeralStore
+    key_ring: KeyRing
+    platform_keys: PlatformKeys
+    launch_sessions: LaunchSessions
+    http: requests.Session
+
+    def close(self) -> None:
+        self.http.close()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    store: EphemeralStore
+    if settings.redis_url:
+        store = RedisEphemeralStore(Redis.from_url(settings.redis_url))
+    else:
+        store = SqlEphemeralStore(sessions)
+    http = requests.Session()
+    http.headers["User-Agent"] = USER_AGENT
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        store=store,
+        key_ring=KeyRing(settings.keys_dir),
+        platform_keys=PlatformKeys(
+            sessions, http=http, refetch_interval=settings.jwks_refetch_seconds
+        ),
+        launch_sessions=LaunchSessions(
+            settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
+        ),
+        http=http,
+    )

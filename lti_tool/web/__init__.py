@@ -1,0 +1,48 @@
+"""The web edge: blueprints, per-request database session, errors, security headers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask, Response, g, request
+
+from lti_tool.web.app_views import app_pages
+from lti_tool.web.context import close_db
+from lti_tool.web.errors import register_error_handlers
+from lti_tool.web.lti_views import lti
+from lti_tool.web.meta_views import meta
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+# Every page is shown inside an LMS iframe, so framing must be allowed; scripts and styles
+# come only from us. Tokens travel in URLs, so no Referer leaves the tool.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors *"
+)
+
+
+def register_web(app: Flask) -> None:
+    app.register_blueprint(lti)
+    app.register_blueprint(app_pages)
+    app.register_blueprint(meta)
+    register_error_handlers(app)
+    app.before_request(_assign_request_id)
+    app.after_request(_security_headers)
+    app.teardown_appcontext(close_db)
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,144 @@
+"""LTI endpoints: login initiation, launch, our key set and registration helpers."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from lti_tool.domain.errors import LaunchRefused
+from lti_tool.domain.launch import parse_launch
+from lti_tool.launch_session import LaunchSession
+from lti_tool.lti.launch import PeerlearnMessageLaunch
+from lti_tool.lti.login import PeerlearnOIDCLogin
+from lti_tool.lti.records import record_launch
+from lti_tool.lti.storage import pylti_request
+from lti_tool.lti.tool_conf import SqlToolConf
+from lti_tool.web.context import db, services
+
+lti = Blueprint("lti", __name__)
+
+SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+]
+
+
+def tool_urls() -> dict[str, str]:
+    settings = services().settings
+    return {
+        "login": settings.url_for_path("/lti/login"),
+        "launch": settings.url_for_path("/lti/launch"),
+        "jwks": settings.url_for_path("/.well-known/jwks.json"),
+        "config": settings.url_for_path("/lti/config"),
+        "canvas": settings.url_for_path("/lti/canvas.json"),
+    }
+
+
+@lti.route("/lti/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    svc = services()
+    urls = tool_urls()
+    oidc = PeerlearnOIDCLogin(
+        pylti_request(request),
+        SqlToolConf(db(), svc.key_ring),
+        store=svc.store,
+        base_url=svc.settings.base_url,
+        launch_url=urls["launch"],
+    )
+    return oidc.login_redirect()
+
+
+@lti.post("/lti/launch")
+def launch() -> ResponseReturnValue:
+    svc = services()
+    session = db()
+    message_launch = PeerlearnMessageLaunch(
+        pylti_request(request),
+        SqlToolConf(session, svc.key_ring),
+        store=svc.store,
+        platform_keys=svc.platform_keys,
+        base_url=svc.settings.base_url,
+        clock_skew_seconds=svc.settings.clock_skew_seconds,
+    )
+    message_launch.validate()
+    claims = parse_launch(message_launch.launch_claims())
+    if claims.message_type != "LtiResourceLinkRequest":
+        raise LaunchRefused(
+            f"Peerlearn cannot open a {claims.message_type or 'message'} launch yet.",
+            code="unsupported_message_type",
+        )
+    record = record_launch(session, message_launch.platform_id(), claims)
+    session.commit()
+    token = svc.launch_sessions.issue(
+        LaunchSession(
+            user_id=record.user_id,
+            platform_id=message_launch.platform_id(),
+            context_id=record.context_id,
+            resource_link_id=record.resource_link_id,
+            course_role=record.course_role,
+            launch_id=message_launch.get_launch_id(),
+            issued_at=int(time.time()),
+        )
+    )
+    # Post/redirect/get: reloading the page must not replay the (single-use) launch.
+    return redirect(url_for("app_pages.home", ls=token), code=303)
+
+
+@lti.get("/.well-known/jwks.json")
+def jwks() -> Response:
+    response = jsonify(services().key_ring.jwks())
+    # Platforms cache this; a short max-age lets a rotation reach them quickly.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@lti.get("/lti/config")
+def config_page() -> str:
+    return render_template("config.html", urls=tool_urls(), scopes=SCOPES)
+
+
+@lti.get("/lti/canvas.json")
+def canvas_json() -> Response:
+    urls = tool_urls()
+    domain = urlsplit(services().settings.base_url).hostname or ""
+    return jsonify(
+        {
+            "title": "Peerlearn",
+            "description": (
+                "Peer learning: learners share what they know and review each other's work."
+            ),
+            "oidc_initiation_url": urls["login"],
+            "target_link_uri": urls["launch"],
+            "public_jwk_url": urls["jwks"],
+            "scopes": SCOPES,
+            "extensions": [
+                {
+                    "platform": "canvas.instructure.com",
+                    "domain": domain,
+                    "tool_id": "peerlearn",
+                    # Names let peers and teachers recognise each other; email is not needed.
+                    "privacy_level": "name_only",
+                    "settings": {
+                        "text": "Peerlearn",
+                        "placements": [
+                            {
+                                "placement": "course_navigation",
+                                "message_type": "LtiResourceLinkRequest",
+                                "target_link_uri": urls["launch"],
+                                "text": "Peerlearn",
+                                "default": "enabled",
+                                "windowTarget": "_self",
+                            }
+                        ],
+                    },
+                }
+            ],
+            "custom_fields": {"canvas_course_id": "$Canvas.course.id"},
+        }
+    )

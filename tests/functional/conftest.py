@@ -1,0 +1,92 @@
+"""A running Peerlearn and a running LMS, both on loopback, for each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from lti_tool import create_app
+from lti_tool.demo.web import register_platform
+from lti_tool.keys import KeyRing
+from lti_tool.services import Services
+from tests.conftest import make_settings
+from tests.support.browser import Browser, Page, query_of
+from tests.support.servers import Lms, free_port, running_lms, serving
+
+
+@dataclass
+class LtiWorld:
+    tool_url: str
+    app: Flask
+    lms: Lms
+    platform_id: int
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.extensions["peerlearn"]
+        return services
+
+    def login(self, person: str, browser: Browser | None = None) -> tuple[Browser, Page]:
+        """Start a launch as the LMS would and stop at the LMS's auth endpoint."""
+        browser = browser or Browser()
+        page = browser.get(self.lms.platform.login_url(person), follow=False)
+        assert page.status == 302, page.text
+        return browser, page
+
+    def auth_params(
+        self, person: str, browser: Browser | None = None
+    ) -> tuple[Browser, dict[str, str]]:
+        browser, page = self.login(person, browser)
+        return browser, query_of(page.response.headers["Location"])
+
+    def launch(self, person: str = "demo-learner-1") -> tuple[Browser, Page]:
+        """A full launch through both servers, as a browser does it."""
+        browser, page = self.login(person)
+        form_page = browser.get(page.response.headers["Location"])
+        assert form_page.status == 200, form_page.text
+        action, fields = form_page.form()
+        return browser, browser.post(action, fields)
+
+    def post_token(self, browser: Browser, token: str, state: str) -> Page:
+        return browser.post(self.tool_url + "/lti/launch", {"id_token": token, "state": state})
+
+    def tampered_launch(
+        self,
+        person: str,
+        mutate: Any = None,
+        *,
+        sign: Any = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Page:
+        """Launch with claims changed before signing (the 1EdTech "bad payloads")."""
+        browser, params = self.auth_params(person)
+        state, claims = self.lms.platform.claims(params, extra=extra)
+        if mutate is not None:
+            mutate(claims)
+        token = sign(claims) if sign else self.lms.platform.sign(claims)
+        return self.post_token(browser, token, state)
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str) -> Iterator[LtiWorld]:
+    yield from build_world(tmp_path, database_url)
+
+
+def build_world(tmp_path: Path, database_url: str, **changes: object) -> Iterator[LtiWorld]:
+    port = free_port()
+    tool_url = f"http://127.0.0.1:{port}"
+    settings = make_settings(tmp_path, database_url=database_url, base_url=tool_url, **changes)
+    KeyRing(settings.keys_dir).generate()
+    app = create_app(settings)
+    with (
+        serving(app, "127.0.0.1", port),
+        running_lms(tool_base_url=tool_url, key_dir=tmp_path) as lms,
+    ):
+        platform_id = register_platform(app.extensions["peerlearn"].sessions, lms.platform)
+        yield LtiWorld(tool_url=tool_url, app=app, lms=lms, platform_id=platform_id)
+    app.extensions["peerlearn"].close()

@@ -1,0 +1,45 @@
+"""Launch state and nonces in Redis when PEERLEARN_REDIS_URL is set (else the database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import func, select
+
+from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
+from lti_tool.persistence.models import EphemeralEntry
+from tests.functional.conftest import LtiWorld, build_world
+
+
+@pytest.fixture
+def redis_world(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[LtiWorld]:
+    yield from build_world(tmp_path, database_url, redis_url=redis_url)
+
+
+@pytest.mark.redis
+def test_launch_state_and_nonce_live_in_redis(redis_world: LtiWorld, redis_url: str) -> None:
+    assert isinstance(redis_world.services.store, RedisEphemeralStore)
+    browser, page = redis_world.login("demo-learner-1")
+    state = page.response.headers["Location"].split("state=")[1].split("&")[0]
+    client = Redis.from_url(redis_url)
+    assert client.exists(f"peerlearn:state:{state}")
+    form = browser.get(page.response.headers["Location"])
+    action, fields = form.form()
+
+    assert browser.post(action, fields).status == 200
+    assert browser.post(action, fields).error_code() == "state_expired"
+    assert not client.exists(f"peerlearn:state:{state}")
+    with redis_world.services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(EphemeralEntry)) == 0
+    client.close()
+
+
+def test_database_store_is_the_default(world: LtiWorld) -> None:
+    assert isinstance(world.services.store, SqlEphemeralStore)
+    world.launch("demo-learner-1")
+    with world.services.sessions() as session:
+        keys = session.scalars(select(EphemeralEntry.key)).all()
+    assert any(key.startswith("nonce:") for key in keys)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import Environment, SettingsError, load_settings
+
+
+def env(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {
+        "PEERLEARN_INSTANCE_DIR": str(tmp_path / "instance"),
+        "PEERLEARN_KEYS_DIR": str(tmp_path / "keys"),
+        **{f"PEERLEARN_{k.upper()}": v for k, v in values.items()},
+    }
+
+
+def test_development_defaults_are_generated_and_announced(tmp_path: Path) -> None:
+    settings = load_settings(env(tmp_path))
+    assert settings.env is Environment.DEVELOPMENT
+    assert settings.database_url == f"sqlite:///{tmp_path / 'instance' / 'peerlearn.sqlite3'}"
+    assert settings.base_url == "http://localhost:5000"
+    assert len(settings.secret_key) >= 32
+    assert any("SECRET_KEY" in notice for notice in settings.notices)
+    assert (tmp_path / "instance" / "dev-secret-key").stat().st_mode & 0o777 == 0o600
+    # The generated secret survives a restart, so launch sessions do too.
+    assert load_settings(env(tmp_path)).secret_key == settings.secret_key
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({}, "BASE_URL is required"),
+        ({"base_url": "http://peerlearn.example.edu"}, "https"),
+        ({"base_url": "https://p.example.edu"}, "SECRET_KEY is required"),
+        ({"base_url": "https://p.example.edu", "secret_key": "short"}, "at least 32"),
+        ({"base_url": "https://p.example.edu", "secret_key": "s" * 40}, "DATABASE_URL is required"),
+    ],
+)
+def test_production_refuses_missing_secrets(
+    tmp_path: Path, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env(tmp_path, env="production", **values))
+
+
+def test_production_with_everything(tmp_path: Path) -> None:
+    settings = load_settings(
+        env(
+            tmp_path,
+            env="production",
+            base_url="https://p.example.edu/",
+            secret_key="s" * 40,
+            database_url="postgresql+psycopg://db/p",
+            redis_url="redis://cache:6379/0",
+        )
+    )
+    assert settings.base_url == "https://p.example.edu"
+    assert settings.redis_url == "redis://cache:6379/0"
+    assert settings.notices == ()
+    assert settings.url_for_path("/lti/launch") == "https://p.example.edu/lti/launch"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"env": "staging"}, "PEERLEARN_ENV"),
+        ({"base_url": "ftp://x"}, "absolute http"),
+        ({"launch_session_minutes": "soon"}, "whole number"),
+        ({"clock_skew_seconds": "0"}, "positive"),
+    ],
+)
+def test_bad_values_say_which_setting(tmp_path: Path, values: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env(tmp_path, **values))
+
+
+def test_file_values_lose_to_environment(tmp_path: Path) -> None:
+    file = tmp_path / "peerlearn.toml"
+    file.write_text('base_url = "http://from-file:1"\nlaunch_session_minutes = 30\n')
+    settings = load_settings(env(tmp_path, config_file=str(file), base_url="http://from-env:2"))
+    assert settings.base_url == "http://from-env:2"
+    assert settings.launch_session_minutes == 30
+
+
+def test_unknown_file_setting_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "peerlearn.toml"
+    file.write_text('secret_kee = "typo"\n')
+    with pytest.raises(SettingsError, match="unknown settings: secret_kee"):
+        load_settings(env(tmp_path, config_file=str(file)))
