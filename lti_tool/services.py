@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import requests
 from redis import Redis
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
@@ -14,6 +15,7 @@ from lti_tool.domain.ports import EphemeralStore
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSessions
 from lti_tool.lti.platform_keys import PlatformKeys
+from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
 
@@ -28,12 +30,20 @@ class Services:
     store: EphemeralStore
     key_ring: KeyRing
     platform_keys: PlatformKeys
+    registrations: RegistrationDirectory
     launch_sessions: LaunchSessions
     http: requests.Session
+
+    def autocommit(self) -> AbstractContextManager[Connection]:
+        """A connection where each statement commits on its own (no BEGIN/COMMIT trips)."""
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def close(self) -> None:
         self.http.close()
         self.engine.dispose()
+        close_store = getattr(self.store, "close", None)
+        if close_store is not None:
+            close_store()
 
 
 def build_services(settings: Settings) -> Services:
@@ -43,7 +53,7 @@ def build_services(settings: Settings) -> Services:
     if settings.redis_url:
         store = RedisEphemeralStore(Redis.from_url(settings.redis_url))
     else:
-        store = SqlEphemeralStore(sessions)
+        store = SqlEphemeralStore.for_url(settings.database_url)
     http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT
     return Services(
@@ -55,6 +65,7 @@ def build_services(settings: Settings) -> Services:
         platform_keys=PlatformKeys(
             sessions, http=http, refetch_interval=settings.jwks_refetch_seconds
         ),
+        registrations=RegistrationDirectory(engine),
         launch_sessions=LaunchSessions(
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),

@@ -26,7 +26,6 @@ from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
 from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
-LAUNCH_DATA_TTL_SECONDS = 3600
 # A nonce is remembered for longer than any id_token we accept can live.
 NONCE_TTL_SECONDS = 24 * 3600
 TARGET_LINK_URI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
@@ -57,7 +56,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         self._skew = clock_skew_seconds
         self._clock = clock
         self._login: dict[str, str] = {}
-        self.set_launch_data_lifetime(LAUNCH_DATA_TTL_SECONDS)
+        self._deployment_pk = 0
 
     # -- the order matters: nothing is consumed before the signature is checked ---------
     def validate(self) -> PeerlearnMessageLaunch:
@@ -73,7 +72,6 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
             self.validate_message()
             self.validate_target_link_uri()
             self.validate_nonce()
-            self.save_launch_data()
         except PeerlearnError:
             self._validated = False
             raise
@@ -165,14 +163,14 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         deployment_id = self._jwt.get("body", {}).get(DEPLOYMENT_ID)
         if not isinstance(deployment_id, str) or not deployment_id:
             raise LaunchRefused("The launch has no deployment_id.", code="missing_deployment")
-        found = self._tool_config.find_deployment_by_params(
-            self.get_iss(), deployment_id, self.get_client_id()
-        )
+        conf: SqlToolConf = self._tool_config
+        found = conf.deployment_pk(self.get_iss(), self.get_client_id(), deployment_id)
         if found is None:
             raise UnknownPlatform(
                 f"Deployment {deployment_id!r} of this LMS is not registered in Peerlearn.",
                 code="unknown_deployment",
             )
+        self._deployment_pk = found
         return self
 
     def validate_target_link_uri(self) -> PeerlearnMessageLaunch:
@@ -198,6 +196,10 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
 
     def launch_claims(self) -> dict[str, Any]:
         return dict(self._get_jwt_body())
+
+    def deployment_pk(self) -> int:
+        """Our database id of the launch's (validated) deployment."""
+        return self._deployment_pk
 
     def platform_id(self) -> int:
         return cast(PeerlearnRegistration, self._registration).platform_id

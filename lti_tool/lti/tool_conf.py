@@ -7,17 +7,15 @@ from typing import Any
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from lti_tool.keys import KeyRing
-from lti_tool.persistence.models import Deployment, Platform
+from lti_tool.lti.registrations import PlatformRegistration, RegistrationDirectory
 
 
 class PeerlearnRegistration(Registration):
-    """A pylti1p3 registration that remembers which database row it came from."""
+    """A pylti1p3 registration that remembers which registration row it came from."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: PlatformRegistration) -> None:
         self.platform_id = platform.id
         self.set_issuer(platform.issuer)
         self.set_client_id(platform.client_id)
@@ -31,9 +29,9 @@ class PeerlearnRegistration(Registration):
 class SqlToolConf(ToolConfAbstract[Any]):
     """Registrations by (issuer, client id): an issuer may have many client ids."""
 
-    def __init__(self, session: Session, key_ring: KeyRing) -> None:
+    def __init__(self, directory: RegistrationDirectory, key_ring: KeyRing) -> None:
         super().__init__()
-        self._session = session
+        self._directory = directory
         self._key_ring = key_ring
         # Per instance, never the class-level dict pylti1p3 shares between all configs.
         self.issuers_relation_types = {}
@@ -44,57 +42,38 @@ class SqlToolConf(ToolConfAbstract[Any]):
     def check_iss_has_many_clients(self, iss: str) -> bool:
         return True
 
-    def platform(self, iss: str, client_id: str | None) -> Platform | None:
-        if not iss or not client_id:
-            return None
-        return self._session.scalars(
-            select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
-        ).one_or_none()
-
-    def platforms_for_issuer(self, iss: str) -> list[Platform]:
-        return list(self._session.scalars(select(Platform).where(Platform.issuer == iss)))
-
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
-        platforms = self.platforms_for_issuer(iss)
-        return self._registration(platforms[0]) if len(platforms) == 1 else None  # type: ignore[return-value]
+        """Only an issuer with a single registration can be found without its client id."""
+        client_ids = self._directory.client_ids(iss) if iss else []
+        if len(client_ids) != 1:
+            return None  # type: ignore[return-value]
+        return self.find_registration_by_params(iss, client_ids[0])
 
     def find_registration_by_params(
         self, iss: str, client_id: str, *args: Any, **kwargs: Any
     ) -> Registration:
-        platform = self.platform(iss, client_id)
-        return self._registration(platform) if platform else None  # type: ignore[return-value]
+        found = self._directory.find(iss, client_id) if iss and client_id else None
+        return PeerlearnRegistration(found) if found else None  # type: ignore[return-value]
 
     def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
-        platforms = self.platforms_for_issuer(iss)
-        if len(platforms) != 1:
+        client_ids = self._directory.client_ids(iss) if iss else []
+        if len(client_ids) != 1:
             return None
-        return self._deployment(platforms[0], deployment_id)
+        return self.find_deployment_by_params(iss, deployment_id, client_ids[0])
 
     def find_deployment_by_params(
         self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
     ) -> LtiDeployment | None:
-        platform = self.platform(iss, client_id)
-        return self._deployment(platform, deployment_id) if platform else None
+        if self.deployment_pk(iss, client_id, deployment_id) is None:
+            return None
+        return LtiDeployment().set_deployment_id(deployment_id)
 
-    def deployment_row(self, platform: Platform, deployment_id: str) -> Deployment | None:
-        return self._session.scalars(
-            select(Deployment).where(
-                Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id
-            )
-        ).one_or_none()
+    def deployment_pk(self, iss: str, client_id: str, deployment_id: str) -> int | None:
+        if not iss or not client_id or not isinstance(deployment_id, str):
+            return None
+        return self._directory.deployment_pk(iss, client_id, deployment_id)
 
     def get_jwks(
         self, iss: str | None = None, client_id: str | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         return self._key_ring.jwks()
-
-    def _deployment(self, platform: Platform, deployment_id: str) -> LtiDeployment | None:
-        if (
-            not isinstance(deployment_id, str)
-            or self.deployment_row(platform, deployment_id) is None
-        ):
-            return None
-        return LtiDeployment().set_deployment_id(deployment_id)
-
-    def _registration(self, platform: Platform) -> PeerlearnRegistration:
-        return PeerlearnRegistration(platform)

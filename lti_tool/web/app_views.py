@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from lti_tool.domain.errors import BadRequest, SessionExpired
 from lti_tool.domain.launch import PersonClaims, display_name
@@ -24,41 +27,65 @@ def current_launch() -> tuple[LaunchSession, str]:
     return session, token
 
 
-def _page_data(launch: LaunchSession) -> dict[str, object]:
-    session = db()
-    user = session.get(User, launch.user_id)
-    if user is None or user.platform_id != launch.platform_id:
-        raise SessionExpired("Your account is no longer known here.", code="session_invalid")
-    context = session.get(Context, launch.context_id) if launch.context_id else None
-    link = session.get(ResourceLink, launch.resource_link_id) if launch.resource_link_id else None
-    person = PersonClaims(
-        sub=user.sub,
-        name=user.name,
-        given_name=user.given_name,
-        family_name=user.family_name,
-        email=user.email,
+@dataclass(frozen=True)
+class CoursePage:
+    """What the launched page shows: who, where, and in which role."""
+
+    name: str
+    role: CourseRole
+    expires_at: int
+    has_context: bool = False
+    context_title: str | None = None
+    context_label: str | None = None
+    link_title: str | None = None
+
+
+def _load(launch: LaunchSession) -> tuple[User, CoursePage]:
+    # One round trip for the person, the course and the placement the session names.
+    row = (
+        db()
+        .execute(
+            select(User, Context, ResourceLink)
+            .select_from(User)
+            .outerjoin(Context, Context.id == launch.context_id)
+            .outerjoin(ResourceLink, ResourceLink.id == launch.resource_link_id)
+            .where(User.id == launch.user_id, User.platform_id == launch.platform_id)
+        )
+        .one_or_none()
     )
-    return {
-        "user": user,
-        "name": display_name(person, user.display_name),
-        "context": context,
-        "link": link,
-        "role": CourseRole(launch.course_role),
-        "expires_at": services().launch_sessions.expires_at(launch),
-    }
+    if row is None:
+        raise SessionExpired("Your account is no longer known here.", code="session_invalid")
+    user, context, link = row
+    person = PersonClaims(
+        sub=user.sub, name=user.name, given_name=user.given_name, family_name=user.family_name
+    )
+    return user, CoursePage(
+        name=display_name(person, user.display_name),
+        role=CourseRole(launch.course_role),
+        expires_at=services().launch_sessions.expires_at(launch),
+        has_context=context is not None,
+        context_title=context.title if context else None,
+        context_label=context.label if context else None,
+        link_title=link.title if link else None,
+    )
+
+
+def render_home(page: CoursePage, token: str) -> str:
+    return render_template("home.html", token=token, page=page)
 
 
 @app_pages.get("/app")
 def home() -> str:
     launch, token = current_launch()
-    return render_template("home.html", token=token, **_page_data(launch))
+    return render_home(_load(launch)[1], token)
 
 
 @app_pages.get("/app/profile")
 def profile() -> str:
     launch, token = current_launch()
+    user, page = _load(launch)
     return render_template(
-        "profile.html", token=token, saved=request.args.get("saved") == "1", **_page_data(launch)
+        "profile.html", token=token, saved=request.args.get("saved") == "1", user=user, page=page
     )
 
 
@@ -83,13 +110,12 @@ def save_profile() -> ResponseReturnValue:
 @app_pages.get("/api/session")
 def session_status() -> Response:
     launch, _token = current_launch()
-    data = _page_data(launch)
-    context = data["context"]
+    page = _load(launch)[1]
     return jsonify(
         {
-            "name": data["name"],
-            "course": getattr(context, "title", None),
+            "name": page.name,
+            "course": page.context_title,
             "role": launch.course_role,
-            "expires_at": data["expires_at"],
+            "expires_at": page.expires_at,
         }
     )

@@ -5,18 +5,20 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lti_tool.domain.errors import LaunchRefused
 from lti_tool.domain.launch import parse_launch
+from lti_tool.domain.roles import CourseRole
 from lti_tool.launch_session import LaunchSession
 from lti_tool.lti.launch import PeerlearnMessageLaunch
 from lti_tool.lti.login import PeerlearnOIDCLogin
 from lti_tool.lti.records import record_launch
 from lti_tool.lti.storage import pylti_request
 from lti_tool.lti.tool_conf import SqlToolConf
-from lti_tool.web.context import db, services
+from lti_tool.web.app_views import CoursePage, render_home
+from lti_tool.web.context import services
 
 lti = Blueprint("lti", __name__)
 
@@ -46,7 +48,7 @@ def login() -> ResponseReturnValue:
     urls = tool_urls()
     oidc = PeerlearnOIDCLogin(
         pylti_request(request),
-        SqlToolConf(db(), svc.key_ring),
+        SqlToolConf(svc.registrations, svc.key_ring),
         store=svc.store,
         base_url=svc.settings.base_url,
         launch_url=urls["launch"],
@@ -57,10 +59,9 @@ def login() -> ResponseReturnValue:
 @lti.post("/lti/launch")
 def launch() -> ResponseReturnValue:
     svc = services()
-    session = db()
     message_launch = PeerlearnMessageLaunch(
         pylti_request(request),
-        SqlToolConf(session, svc.key_ring),
+        SqlToolConf(svc.registrations, svc.key_ring),
         store=svc.store,
         platform_keys=svc.platform_keys,
         base_url=svc.settings.base_url,
@@ -73,21 +74,34 @@ def launch() -> ResponseReturnValue:
             f"Peerlearn cannot open a {claims.message_type or 'message'} launch yet.",
             code="unsupported_message_type",
         )
-    record = record_launch(session, message_launch.platform_id(), claims)
-    session.commit()
-    token = svc.launch_sessions.issue(
-        LaunchSession(
-            user_id=record.user_id,
+    with svc.autocommit() as connection:
+        record = record_launch(
+            connection,
             platform_id=message_launch.platform_id(),
-            context_id=record.context_id,
-            resource_link_id=record.resource_link_id,
-            course_role=record.course_role,
-            launch_id=message_launch.get_launch_id(),
-            issued_at=int(time.time()),
+            deployment_pk=message_launch.deployment_pk(),
+            claims=claims,
         )
+    launch_session = LaunchSession(
+        user_id=record.user_id,
+        platform_id=message_launch.platform_id(),
+        context_id=record.context_id,
+        resource_link_id=record.resource_link_id,
+        course_role=record.course_role,
+        launch_id=message_launch.get_launch_id(),
+        issued_at=int(time.time()),
     )
-    # Post/redirect/get: reloading the page must not replay the (single-use) launch.
-    return redirect(url_for("app_pages.home", ls=token), code=303)
+    # The launched page comes back at once, saving the browser a redirect; its script
+    # swaps the address for /app?ls=..., so a reload is a GET, never a replayed launch.
+    page = CoursePage(
+        name=record.name,
+        role=CourseRole(record.course_role),
+        expires_at=svc.launch_sessions.expires_at(launch_session),
+        has_context=record.context_id is not None,
+        context_title=record.context_title,
+        context_label=record.context_label,
+        link_title=record.link_title,
+    )
+    return render_home(page, svc.launch_sessions.issue(launch_session))
 
 
 @lti.get("/.well-known/jwks.json")

@@ -95,8 +95,9 @@ def test_unexpected_errors_show_no_traceback(world: LtiWorld) -> None:
     def broken_view() -> str:
         raise RuntimeError("sqlalchemy exploded: secret detail")
 
-    world.app.view_functions["app_pages.home"] = broken_view
-    _browser, page = world.launch("demo-learner-1")
+    browser, home = world.launch("demo-learner-1")
+    world.app.view_functions["app_pages.profile"] = broken_view
+    page = browser.get(home.link("profile-link"))
     assert page.status == 500
     assert page.error_code() == "internal_error"
     assert "Traceback" not in page.text

@@ -40,6 +40,11 @@ class Page:
         found = re.search(r"Error <code>([a-z_0-9]+)</code>", self.text)
         return found.group(1) if found else None
 
+    def meta(self, name: str) -> str:
+        found = re.search(rf'<meta name="{name}" content="([^"]+)"', self.text)
+        assert found, f"no meta {name}"
+        return html.unescape(found.group(1))
+
     def link(self, element_id: str) -> str:
         found = re.search(rf'id="{element_id}" href="([^"]+)"', self.text)
         assert found, f"no link #{element_id}"

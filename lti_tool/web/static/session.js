@@ -2,6 +2,12 @@
 // the same way every later page calls Peerlearn without cookies.
 (function () {
   "use strict";
+  var address = document.querySelector('meta[name="peerlearn-address"]');
+  if (address && window.location.pathname + window.location.search !== address.content) {
+    // Right after a launch the address is the launch's POST target; a reload must not
+    // post the (single-use) launch again.
+    window.history.replaceState(null, "", address.content);
+  }
   var meta = document.querySelector('meta[name="peerlearn-session"]');
   var status = document.getElementById("session-status");
   if (!meta || !status) { return; }

@@ -7,19 +7,23 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from redis import Redis
 
 from lti_tool.domain.ports import EphemeralStore
-from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.ephemeral import (
     MemoryEphemeralStore,
     RedisEphemeralStore,
     SqlEphemeralStore,
 )
 from tests.conftest import empty_postgres
+
+REDIS_PREFIX = "contract-test:"
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+REDIS = pytest.param("redis", marks=pytest.mark.redis)
 
 
 class FakeClock:
@@ -30,39 +34,39 @@ class FakeClock:
         return self.now
 
 
-@contextmanager
-def open_store(kind: str, location: str, clock: Any = None) -> Iterator[EphemeralStore]:
+def location_of(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if kind == "redis":
-        client = Redis.from_url(location)
-        yield RedisEphemeralStore(client, prefix="contract-test:")
+        url: str = request.getfixturevalue("redis_url")
+        client = Redis.from_url(url)
+        stale = client.keys(REDIS_PREFIX + "*")
+        if stale:
+            client.delete(*stale)
         client.close()
-        return
-    engine = make_engine(location)
-    options = {"clock": clock} if clock else {}
-    yield SqlEphemeralStore(make_session_factory(engine), **options)
-    engine.dispose()
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("redis", marks=pytest.mark.redis),
-    ]
-)
-def backend(request: pytest.FixtureRequest, tmp_path: Any) -> tuple[str, str]:
-    if request.param == "memory":
-        return "memory", ""
-    if request.param == "redis":
-        return "redis", request.getfixturevalue("redis_url")
-    if request.param == "sqlite":
+        return url
+    if kind == "sqlite":
         path = tmp_path / "store.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return "sqlite", f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_database")
-    empty_postgres(url)
-    return "postgres", url
+        return f"sqlite:///{path}"
+    if kind == "postgres":
+        url = request.getfixturevalue("postgres_database")
+        empty_postgres(url)
+        return url
+    return ""
+
+
+@contextmanager
+def open_store(kind: str, location: str, clock: Any = None) -> Iterator[EphemeralStore]:
+    if kind == "memory":
+        yield MemoryEphemeralStore(clock=clock) if clock else MemoryEphemeralStore()
+        return
+    if kind == "redis":
+        client = Redis.from_url(location)
+        yield RedisEphemeralStore(client, prefix=REDIS_PREFIX)
+        client.close()
+        return
+    store = SqlEphemeralStore.for_url(location, **({"clock": clock} if clock else {}))
+    yield store
+    store.close()
 
 
 @pytest.fixture
@@ -70,16 +74,26 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def store(backend: tuple[str, str], clock: FakeClock) -> Iterator[EphemeralStore]:
-    kind, location = backend
-    if kind == "memory":
-        yield MemoryEphemeralStore(clock=clock)
-        return
-    if kind == "redis":
-        Redis.from_url(location).delete(*Redis.from_url(location).keys("contract-test:*") or ["-"])
-    with open_store(kind, location, None if kind == "redis" else clock) as opened:
+@pytest.fixture(params=["memory", "sqlite", POSTGRES, REDIS])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EphemeralStore]:
+    with open_store(request.param, location_of(request.param, request, tmp_path)) as opened:
         yield opened
+
+
+@pytest.fixture(params=["memory", "sqlite", POSTGRES])
+def clocked_store(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> Iterator[EphemeralStore]:
+    """Stores whose clock we control (Redis expires keys by its own: see its TTL test)."""
+    location = location_of(request.param, request, tmp_path)
+    with open_store(request.param, location, clock) as opened:
+        yield opened
+
+
+@pytest.fixture(params=["sqlite", POSTGRES, REDIS])
+def shared_backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """Backends that several processes share."""
+    return request.param, location_of(request.param, request, tmp_path)
 
 
 def test_put_then_get_round_trips_json(store: EphemeralStore) -> None:
@@ -107,15 +121,29 @@ def test_pop_returns_once(store: EphemeralStore) -> None:
     assert store.get("state:b") is None
 
 
-def test_entries_expire(store: EphemeralStore, backend: tuple[str, str], clock: FakeClock) -> None:
-    if backend[0] == "redis":
-        pytest.skip("Redis expires keys by its own clock; covered by its TTL below")
-    store.put("k", "v", 10)
-    assert store.add_once("once", 1, 10)
+def test_entries_expire(clocked_store: EphemeralStore, clock: FakeClock) -> None:
+    clocked_store.put("k", "v", 10)
+    assert clocked_store.add_once("once", 1, 10)
     clock.now += 11
-    assert store.get("k") is None
-    assert store.pop("k") is None
-    assert store.add_once("once", 1, 10) is True  # an expired nonce record may be reused
+    assert clocked_store.get("k") is None
+    assert clocked_store.pop("k") is None
+    assert clocked_store.add_once("once", 1, 10) is True  # an expired record may be reused
+
+
+@pytest.mark.parametrize("kind", ["sqlite", POSTGRES])
+def test_expired_rows_are_swept(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> None:
+    store = SqlEphemeralStore.for_url(
+        location_of(kind, request, tmp_path), clock=clock, purge_interval=60
+    )
+    store.put("old", 1, 10)
+    store.put("fresh", 1, 600)
+    clock.now += 61
+    store.put("trigger", 1, 600)  # a write after the interval sweeps
+    assert store.purge_expired() == 0  # nothing left to sweep
+    assert store.get("fresh") == 1
+    store.close()
 
 
 def test_redis_entries_carry_a_ttl(redis_url: str) -> None:
@@ -126,6 +154,7 @@ def test_redis_entries_carry_a_ttl(redis_url: str) -> None:
     assert 0 < client.ttl("ttl-test:k") <= 30
     assert 30 < client.ttl("ttl-test:n") <= 40
     client.delete("ttl-test:k", "ttl-test:n")
+    client.close()
 
 
 def _race(kind: str, location: str, key: str, start: Any, results: Any) -> None:
@@ -134,11 +163,9 @@ def _race(kind: str, location: str, key: str, start: Any, results: Any) -> None:
         results.put(store.add_once(key, 1, 60))
 
 
-@pytest.mark.parametrize("contenders", [6])
-def test_add_once_is_atomic_across_processes(backend: tuple[str, str], contenders: int) -> None:
-    kind, location = backend
-    if kind == "memory":
-        pytest.skip("the memory store lives in one process")
+def test_add_once_is_atomic_across_processes(shared_backend: tuple[str, str]) -> None:
+    kind, location = shared_backend
+    contenders = 6
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(contenders)
     results = context.Queue()

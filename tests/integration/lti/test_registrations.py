@@ -1,0 +1,94 @@
+"""The registration directory: found registrations cached briefly, misses never."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, delete, insert
+
+from lti_tool.lti.registrations import RegistrationDirectory
+from lti_tool.persistence.db import make_engine
+from lti_tool.persistence.models import Deployment, Platform, utcnow
+
+
+class Clock:
+    now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def add_platform(
+    engine: Engine, client_id: str = "c", deployments: tuple[str, ...] = ("d1",)
+) -> int:
+    with engine.begin() as connection:
+        platform_id = connection.execute(
+            insert(Platform).values(
+                issuer="https://lms.example",
+                client_id=client_id,
+                name="LMS",
+                auth_login_url="https://lms.example/auth",
+                auth_token_url="https://lms.example/t",
+                jwks_url="https://lms.example/jwks",
+                created_at=utcnow(),
+            )
+        ).inserted_primary_key[0]
+        for deployment in deployments:
+            connection.execute(
+                insert(Deployment).values(platform_id=platform_id, deployment_id=deployment)
+            )
+    return int(platform_id)
+
+
+def test_find_reads_registration_and_deployments(engine: Engine) -> None:
+    platform_id = add_platform(engine, deployments=("d1", "d2"))
+    found = RegistrationDirectory(engine).find("https://lms.example", "c")
+    assert found is not None
+    assert (found.id, found.auth_login_url) == (platform_id, "https://lms.example/auth")
+    assert sorted(found.deployments) == ["d1", "d2"]
+    assert RegistrationDirectory(engine).find("https://lms.example", "other") is None
+
+
+def test_several_client_ids_per_issuer(engine: Engine) -> None:
+    add_platform(engine, "c1")
+    add_platform(engine, "c2", deployments=())
+    directory = RegistrationDirectory(engine)
+    assert sorted(directory.client_ids("https://lms.example")) == ["c1", "c2"]
+    assert directory.find("https://lms.example", "c2").deployments == {}
+
+
+def test_removal_reaches_the_cache_after_ttl(engine: Engine) -> None:
+    add_platform(engine)
+    clock = Clock()
+    directory = RegistrationDirectory(engine, ttl=30, clock=clock)
+    assert directory.find("https://lms.example", "c") is not None
+    with engine.begin() as connection:
+        connection.execute(delete(Platform))
+    assert directory.find("https://lms.example", "c") is not None  # still cached
+    clock.now += 31
+    assert directory.find("https://lms.example", "c") is None
+
+
+def test_misses_are_not_cached(engine: Engine) -> None:
+    directory = RegistrationDirectory(engine, ttl=30, clock=Clock())
+    assert directory.find("https://lms.example", "c") is None
+    add_platform(engine)
+    assert directory.find("https://lms.example", "c") is not None
+
+
+def test_new_deployment_is_found_at_once(engine: Engine) -> None:
+    platform_id = add_platform(engine)
+    directory = RegistrationDirectory(engine, ttl=30, clock=Clock())
+    assert directory.deployment_pk("https://lms.example", "c", "d1") is not None
+    assert directory.deployment_pk("https://lms.example", "c", "d2") is None
+    with engine.begin() as connection:
+        connection.execute(insert(Deployment).values(platform_id=platform_id, deployment_id="d2"))
+    assert directory.deployment_pk("https://lms.example", "c", "d2") is not None
