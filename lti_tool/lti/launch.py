@@ -11,6 +11,7 @@ is a :class:`LaunchRefused` (a 4xx page), never a bare exception.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -26,10 +27,23 @@ from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
 from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
-# A nonce is remembered for longer than any id_token we accept can live.
-NONCE_TTL_SECONDS = 24 * 3600
 TARGET_LINK_URI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
 DEPLOYMENT_ID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+
+
+def launch_id_for(issuer: str, nonce: str) -> str:
+    """The launch's id: stable for a given (issuer, nonce), so a replay collides with it."""
+    return hashlib.sha256(f"{issuer}\n{nonce}".encode()).hexdigest()[:40]
+
+
+def launch_key(launch_id: str) -> str:
+    return f"launch:{launch_id}"
+
+
+def cached_launch(store: EphemeralStore, launch_id: str) -> dict[str, Any] | None:
+    """The validated id_token body of a launch, while its launch session may still use it."""
+    found = store.get(launch_key(launch_id))
+    return found if isinstance(found, dict) else None
 
 
 class PeerlearnMessageLaunch(FlaskMessageLaunch):
@@ -42,6 +56,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         platform_keys: PlatformKeys,
         base_url: str,
         clock_skew_seconds: int,
+        launch_data_ttl: int = 7200,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(
@@ -54,6 +69,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         self._platform_keys = platform_keys
         self._base_url = base_url
         self._skew = clock_skew_seconds
+        self._launch_data_ttl = launch_data_ttl
         self._clock = clock
         self._login: dict[str, str] = {}
         self._deployment_pk = 0
@@ -190,8 +206,16 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused(
                 "The launch's nonce was not issued for this login.", code="nonce_mismatch"
             )
-        if not self._store.add_once(f"nonce:{self.get_iss()}:{nonce}", 1, NONCE_TTL_SECONDS):
+        # One atomic write both consumes the nonce and keeps the launch data: the key is
+        # derived from (issuer, nonce), so a replay finds it taken. It must outlive the
+        # token (so a replay can be recognised) and the launch session (which reads it).
+        launch_id = launch_id_for(self.get_iss(), nonce)
+        expires = self._jwt.get("body", {}).get("exp")
+        token_left = int(expires - self._clock()) if isinstance(expires, int | float) else 0
+        ttl = max(token_left + self._skew, self._launch_data_ttl)
+        if not self._store.add_once(launch_key(launch_id), self._jwt.get("body", {}), ttl):
             raise LaunchRefused("This launch was used already.", code="nonce_replayed")
+        self.set_launch_id(launch_id)
         return self
 
     def launch_claims(self) -> dict[str, Any]:

@@ -66,6 +66,7 @@ def launch() -> ResponseReturnValue:
         platform_keys=svc.platform_keys,
         base_url=svc.settings.base_url,
         clock_skew_seconds=svc.settings.clock_skew_seconds,
+        launch_data_ttl=svc.launch_sessions.max_age_seconds,
     )
     message_launch.validate()
     claims = parse_launch(message_launch.launch_claims())

@@ -9,6 +9,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
+from lti_tool.lti.launch import cached_launch
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
 from lti_tool.persistence.models import EphemeralEntry
 from tests.functional.conftest import LtiWorld, build_world
@@ -39,7 +40,18 @@ def test_launch_state_and_nonce_live_in_redis(redis_world: LtiWorld, redis_url: 
 
 def test_database_store_is_the_default(world: LtiWorld) -> None:
     assert isinstance(world.services.store, SqlEphemeralStore)
-    world.launch("demo-learner-1")
+    _browser, page = world.launch("demo-learner-1")
+    launch_id = world.services.launch_sessions.read(page.meta("peerlearn-session")).launch_id
     with world.services.sessions() as session:
         keys = session.scalars(select(EphemeralEntry.key)).all()
-    assert any(key.startswith("nonce:") for key in keys)
+    assert f"launch:{launch_id}" in keys
+
+
+@pytest.mark.redis
+def test_launch_data_is_kept_for_the_launch_session(redis_world: LtiWorld) -> None:
+    _browser, page = redis_world.launch("demo-teacher")
+    launch_id = redis_world.services.launch_sessions.read(page.meta("peerlearn-session")).launch_id
+    claims = cached_launch(redis_world.services.store, launch_id)
+    assert claims is not None
+    assert claims["sub"] == "demo-teacher"
+    assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == "test-deployment"
