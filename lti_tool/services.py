@@ -16,6 +16,7 @@ from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSessions
 from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.registrations import RegistrationDirectory
+from lti_tool.lti.state import StateCodec
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
 
@@ -31,6 +32,7 @@ class Services:
     key_ring: KeyRing
     platform_keys: PlatformKeys
     registrations: RegistrationDirectory
+    states: StateCodec
     launch_sessions: LaunchSessions
     http: requests.Session
 
@@ -66,6 +68,7 @@ def build_services(settings: Settings) -> Services:
             sessions, http=http, refetch_interval=settings.jwks_refetch_seconds
         ),
         registrations=RegistrationDirectory(engine),
+        states=StateCodec(settings.secret_key),
         launch_sessions=LaunchSessions(
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),

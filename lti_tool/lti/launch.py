@@ -24,6 +24,7 @@ from lti_tool.domain.errors import LaunchRefused, PeerlearnError, UnknownPlatfor
 from lti_tool.domain.ports import EphemeralStore
 from lti_tool.lti.login import points_at
 from lti_tool.lti.platform_keys import PlatformKeys
+from lti_tool.lti.state import StateCodec
 from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
 from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
@@ -53,6 +54,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         tool_conf: SqlToolConf,
         *,
         store: EphemeralStore,
+        states: StateCodec,
         platform_keys: PlatformKeys,
         base_url: str,
         clock_skew_seconds: int,
@@ -66,6 +68,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
             launch_data_storage=EphemeralLaunchDataStorage(store),
         )
         self._store = store
+        self._states = states
         self._platform_keys = platform_keys
         self._base_url = base_url
         self._skew = clock_skew_seconds
@@ -100,14 +103,10 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state or not self._get_request_param("id_token"):
             raise LaunchRefused("The launch carries no state or no id_token.", code="missing_state")
-        login = self._store.pop(f"state:{state}")
-        if login is None:
-            raise LaunchRefused(
-                "This launch is unknown, expired or was used already.", code="state_expired"
-            )
+        login = self._states.read(state)
         if self._cookie_service.get_cookie(state) != state:
             raise LaunchRefused("This launch did not start in this browser.", code="state_mismatch")
-        self._login = login
+        self._login = {"issuer": login.issuer, "client_id": login.client_id, "nonce": login.nonce}
         return self
 
     def validate_registration(self) -> PeerlearnMessageLaunch:

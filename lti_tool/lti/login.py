@@ -1,14 +1,13 @@
 """OIDC login initiation (third-party initiated login), hardened.
 
 pylti1p3 keeps the nonce as "seen", never as "used", and trusts whatever
-``target_link_uri`` the platform names. Here the login records, server side, which
-platform and nonce a ``state`` belongs to; the launch consumes that record exactly once.
+``target_link_uri`` the platform names. Here the login signs, into the ``state``, which
+platform and nonce it is for; the launch checks them and consumes the nonce once.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -18,23 +17,9 @@ from pylti1p3.exception import OIDCException
 from werkzeug.wrappers import Response
 
 from lti_tool.domain.errors import LaunchRefused, UnknownPlatform
-from lti_tool.domain.ports import EphemeralStore
-from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
+from lti_tool.lti.state import LoginRecord, StateCodec
+from lti_tool.lti.storage import PartitionedCookieService
 from lti_tool.lti.tool_conf import SqlToolConf
-
-STATE_TTL_SECONDS = 600
-
-
-@dataclass(frozen=True)
-class LoginRecord:
-    """What the launch must match: kept server side under ``state:<state>``."""
-
-    issuer: str
-    client_id: str
-    nonce: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"issuer": self.issuer, "client_id": self.client_id, "nonce": self.nonce}
 
 
 def points_at(url: str | None, base_url: str) -> bool:
@@ -53,18 +38,13 @@ class PeerlearnOIDCLogin(FlaskOIDCLogin):
         request: FlaskRequest,
         tool_conf: SqlToolConf,
         *,
-        store: EphemeralStore,
+        states: StateCodec,
         base_url: str,
         launch_url: str,
     ) -> None:
         self.cookies = PartitionedCookieService(request)
-        super().__init__(
-            request,
-            tool_conf,
-            cookie_service=self.cookies,
-            launch_data_storage=EphemeralLaunchDataStorage(store),
-        )
-        self._store = store
+        super().__init__(request, tool_conf, cookie_service=self.cookies)
+        self._states = states
         self._base_url = base_url
         self._launch_url = launch_url
 
@@ -82,16 +62,16 @@ class PeerlearnOIDCLogin(FlaskOIDCLogin):
             raise UnknownPlatform(str(error)) from error
         if registration is None:  # pragma: no cover - validate_oidc_login raises first
             raise UnknownPlatform("Could not find registration details")
-        state = "state-" + secrets.token_urlsafe(24)
         nonce = secrets.token_urlsafe(24)
         record = LoginRecord(
             issuer=registration.get_issuer() or "",
             client_id=registration.get_client_id() or "",
             nonce=nonce,
         )
-        self._store.put(f"state:{state}", record.as_json(), STATE_TTL_SECONDS)
-        # The cookie binds the state to this browser (login CSRF); the store binds the nonce.
-        self.cookies.set_cookie(state, state, STATE_TTL_SECONDS)
+        state = self._states.issue(record)
+        # The cookie binds the state to this browser (login CSRF); the signature binds the
+        # platform and nonce to it without a database write.
+        self.cookies.set_cookie(state, state, self._states.ttl_seconds)
         params: dict[str, Any] = {
             "scope": "openid",
             "response_type": "id_token",

@@ -49,7 +49,7 @@ def login() -> ResponseReturnValue:
     oidc = PeerlearnOIDCLogin(
         pylti_request(request),
         SqlToolConf(svc.registrations, svc.key_ring),
-        store=svc.store,
+        states=svc.states,
         base_url=svc.settings.base_url,
         launch_url=urls["launch"],
     )
@@ -63,6 +63,7 @@ def launch() -> ResponseReturnValue:
         pylti_request(request),
         SqlToolConf(svc.registrations, svc.key_ring),
         store=svc.store,
+        states=svc.states,
         platform_keys=svc.platform_keys,
         base_url=svc.settings.base_url,
         clock_skew_seconds=svc.settings.clock_skew_seconds,

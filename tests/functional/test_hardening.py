@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select, update
 
 from lti_tool.keys import KeyRing
-from lti_tool.persistence.models import EphemeralEntry, Platform, User
+from lti_tool.lti.state import LoginRecord
+from lti_tool.persistence.models import Platform, User
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_certification import assert_refused
 from tests.support.browser import Browser
@@ -40,7 +41,7 @@ def test_replayed_id_token_is_refused(world: LtiWorld) -> None:
     replay = browser.post(action, fields)
 
     assert replay.status == 400
-    assert replay.error_code() == "state_expired"
+    assert replay.error_code() == "nonce_replayed"
 
 
 def test_used_nonce_in_a_new_token_is_refused(world: LtiWorld) -> None:
@@ -75,21 +76,31 @@ def test_concurrent_replays_are_accepted_exactly_once(world: LtiWorld) -> None:
     assert sorted(statuses) == [200] + [400] * 7
 
 
-def test_nonce_consumed_even_with_a_fresh_state(world: LtiWorld) -> None:
-    """A nonce consumed once stays consumed, whatever state carries it."""
+def test_used_nonce_under_a_genuine_state_is_refused(world: LtiWorld) -> None:
+    """Even a state Peerlearn signed cannot carry a nonce that was used once."""
     browser, params = world.auth_params("demo-learner-1")
     state, claims = world.lms.platform.claims(params)
     assert world.post_token(browser, world.lms.platform.sign(claims), state).status == 200
-    # Forge server-side state that names the used nonce: only the nonce store can refuse.
-    browser, params = world.auth_params("demo-learner-1", browser)
-    record = world.services.store.get(f"state:{params['state']}")
-    world.services.store.put(f"state:{params['state']}", {**record, "nonce": claims["nonce"]}, 60)
-    state, new_claims = world.lms.platform.claims(params)
-    new_claims["nonce"] = claims["nonce"]
+    forged_state = world.services.states.issue(
+        LoginRecord(issuer=claims["iss"], client_id=claims["aud"], nonce=claims["nonce"])
+    )
+    host = world.tool_url.split("/")[2]
+    browser.cookies[host] = {f"lti1p3-{forged_state}": forged_state}
 
-    page = world.post_token(browser, world.lms.platform.sign(new_claims), state)
+    page = world.post_token(browser, world.lms.platform.sign(claims), forged_state)
 
     assert page.error_code() == "nonce_replayed"
+
+
+def test_state_not_signed_by_us_is_refused(world: LtiWorld) -> None:
+    browser, params = world.auth_params("demo-learner-1")
+    _state, claims = world.lms.platform.claims(params)
+    forged = "state-" + "x" * 40
+    browser.cookies[world.tool_url.split("/")[2]] = {f"lti1p3-{forged}": forged}
+
+    page = world.post_token(browser, world.lms.platform.sign(claims), forged)
+
+    assert_refused(world, page, "state_invalid")
 
 
 # -- audience --------------------------------------------------------------------------
@@ -216,12 +227,8 @@ def test_state_from_another_browser_is_refused(world: LtiWorld) -> None:
 def test_expired_state_is_refused(world: LtiWorld) -> None:
     browser, params = world.auth_params("demo-learner-1")
     state, claims = world.lms.platform.claims(params)
-    with world.services.sessions.begin() as session:
-        session.execute(
-            update(EphemeralEntry)
-            .where(EphemeralEntry.key == f"state:{state}")
-            .values(expires_at=time.time() - 1)
-        )
+    world.services.states.ttl_seconds = 0  # any age now counts as too old
+    time.sleep(1.1)
 
     page = world.post_token(browser, world.lms.platform.sign(claims), state)
 

@@ -21,21 +21,22 @@ def redis_world(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[L
 
 
 @pytest.mark.redis
-def test_launch_state_and_nonce_live_in_redis(redis_world: LtiWorld, redis_url: str) -> None:
+def test_launch_data_and_nonces_live_in_redis(redis_world: LtiWorld, redis_url: str) -> None:
     assert isinstance(redis_world.services.store, RedisEphemeralStore)
     browser, page = redis_world.login("demo-learner-1")
-    state = page.response.headers["Location"].split("state=")[1].split("&")[0]
-    client = Redis.from_url(redis_url)
-    assert client.exists(f"peerlearn:state:{state}")
-    form = browser.get(page.response.headers["Location"])
-    action, fields = form.form()
+    action, fields = browser.get(page.response.headers["Location"]).form()
 
-    assert browser.post(action, fields).status == 200
-    assert browser.post(action, fields).error_code() == "state_expired"
-    assert not client.exists(f"peerlearn:state:{state}")
+    launched = browser.post(action, fields)
+    assert launched.status == 200
+    assert browser.post(action, fields).error_code() == "nonce_replayed"
+    launch_id = redis_world.services.launch_sessions.read(
+        launched.meta("peerlearn-session")
+    ).launch_id
+    client = Redis.from_url(redis_url)
+    assert client.exists(f"peerlearn:launch:{launch_id}")
+    client.close()
     with redis_world.services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(EphemeralEntry)) == 0
-    client.close()
 
 
 def test_database_store_is_the_default(world: LtiWorld) -> None:
