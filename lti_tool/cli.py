@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from config import Settings, SettingsError, load_settings
+from lti_tool.cli_xapi import XapiCommandError
+from lti_tool.cli_xapi import add_commands as add_xapi_commands
 from lti_tool.keys import KeyRing, KeyRingError
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.migrate import current, upgrade
@@ -27,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(args.handler(settings, args) or 0)
-    except (SettingsError, CommandError, KeyRingError) as error:
+    except (SettingsError, CommandError, KeyRingError, XapiCommandError) as error:
         print(f"peerlearn: {error}", file=sys.stderr)
         return 2
 
@@ -77,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--auth-audience")
     add.add_argument("--deployment-id", action="append", default=[])
     add.add_argument("--name", default="")
+    add.add_argument(
+        "--xapi-share-names",
+        action="store_true",
+        help="name people in learning records (default: LMS account ids only)",
+    )
     add.set_defaults(handler=_platform_add)
     platform.add_parser("list", help="list registrations").set_defaults(handler=_platform_list)
     show = platform.add_parser("show", help="show one registration")
@@ -89,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deployment.add_argument("id", type=int)
     add_deployment.add_argument("deployment_id")
     add_deployment.set_defaults(handler=_platform_add_deployment)
+    add_xapi_commands(commands)
     return parser
 
 
@@ -168,6 +176,7 @@ def _platform_add(settings: Settings, args: argparse.Namespace) -> None:
         auth_token_url=_check_url("--auth-token-url", args.auth_token_url, settings),
         jwks_url=_check_url("--jwks-url", args.jwks_url, settings),
         auth_audience=args.auth_audience or None,
+        xapi_share_names=args.xapi_share_names,
     )
     if not platform.issuer or not platform.client_id:
         raise CommandError("--issuer and --client-id must not be empty")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import requests
 from redis import Redis
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from lti_tool.domain.ports import EphemeralStore
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSessions
+from lti_tool.learning_records import Routes
 from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.lti.state import StateCodec
@@ -33,12 +33,9 @@ class Services:
     platform_keys: PlatformKeys
     registrations: RegistrationDirectory
     states: StateCodec
+    xapi_routes: Routes
     launch_sessions: LaunchSessions
     http: requests.Session
-
-    def autocommit(self) -> AbstractContextManager[Connection]:
-        """A connection where each statement commits on its own (no BEGIN/COMMIT trips)."""
-        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def close(self) -> None:
         self.http.close()
@@ -69,6 +66,7 @@ def build_services(settings: Settings) -> Services:
         ),
         registrations=RegistrationDirectory(engine),
         states=StateCodec(settings.secret_key),
+        xapi_routes=Routes(engine),
         launch_sessions=LaunchSessions(
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),

@@ -224,5 +224,8 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         """Our database id of the launch's (validated) deployment."""
         return self._deployment_pk
 
+    def registration(self) -> PeerlearnRegistration:
+        return cast(PeerlearnRegistration, self._registration)
+
     def platform_id(self) -> int:
         return cast(PeerlearnRegistration, self._registration).platform_id

@@ -3,10 +3,8 @@
 Most launches come from people Peerlearn knows already. One query reads what is stored
 for this person, course and placement; only what changed is written, each row as one
 upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING id``), so two simultaneous first
-launches cannot collide. Every upsert is idempotent and complete on its own, so they run
-in autocommit: a relaunch costs one round trip, and a launch interrupted half-way is
-completed by the next one. ``last_launch_at`` is kept to the hour, so a relaunch within
-the hour writes nothing at all.
+launches cannot collide. ``last_launch_at`` is kept to the hour, so a relaunch within the
+hour writes nothing here (its learning record is the only write).
 """
 
 from __future__ import annotations
@@ -114,7 +112,7 @@ def _stale(seen: datetime | None, now: datetime) -> bool:
 def record_launch(
     connection: Connection, *, platform_id: int, deployment_pk: int, claims: LaunchClaims
 ) -> LaunchRecord:
-    """Upsert what the launch names and changed (``connection`` in autocommit)."""
+    """Upsert what the launch names and changed, in the caller's transaction."""
     now = utcnow()
     person, context_claim, link_claim = claims.person, claims.context, claims.resource_link
     stored = connection.execute(

@@ -30,6 +30,7 @@ _BY_KEY = (
         Platform.auth_token_url,
         Platform.auth_audience,
         Platform.jwks_url,
+        Platform.xapi_share_names,
         Deployment.id.label("deployment_pk"),
         Deployment.deployment_id,
     )
@@ -52,6 +53,7 @@ class PlatformRegistration:
     auth_audience: str | None
     jwks_url: str
     deployments: dict[str, int]
+    xapi_share_names: bool = False
 
 
 class RegistrationDirectory:
@@ -119,6 +121,7 @@ class RegistrationDirectory:
             auth_token_url=first.auth_token_url,
             auth_audience=first.auth_audience,
             jwks_url=first.jwks_url,
+            xapi_share_names=bool(first.xapi_share_names),
             deployments={
                 row.deployment_id: row.deployment_pk
                 for row in rows

@@ -17,6 +17,7 @@ class PeerlearnRegistration(Registration):
 
     def __init__(self, platform: PlatformRegistration) -> None:
         self.platform_id = platform.id
+        self.platform = platform
         self.set_issuer(platform.issuer)
         self.set_client_id(platform.client_id)
         self.set_auth_login_url(platform.auth_login_url)

@@ -7,9 +7,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
+    Index,
+    Integer,
     MetaData,
     String,
     Text,
@@ -17,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,6 +74,8 @@ class Platform(Base):
     # The platform's key set as last fetched, shared by every process.
     jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     jwks_fetched_at: Mapped[float | None] = mapped_column(Float, default=None)
+    # Learning records name people only when an administrator opts in for this platform.
+    xapi_share_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -159,3 +166,53 @@ class EphemeralEntry(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class LrsDestination(Base):
+    """A Learning Record Store statements are delivered to: global, or one platform's."""
+
+    __tablename__ = "lrs_destination"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    endpoint: Mapped[str] = mapped_column(String(1024))
+    username: Mapped[str] = mapped_column(String(255))
+    # The LRS's basic-auth secret; Peerlearn must present it, so it cannot be hashed.
+    password: Mapped[str] = mapped_column(String(1024))
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform.id", ondelete="CASCADE"), default=None
+    )
+    batch_size: Mapped[int] = mapped_column(Integer, default=100)
+    paused_at: Mapped[float | None] = mapped_column(Float, default=None)
+    paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One message to deliver durably: written in the transaction of the change behind it.
+
+    ``topic`` says what it is ("xapi", later grade passback) and ``destination`` where it
+    goes, as the delivering side names it ("lrs:3"; "held" while no destination is
+    configured: kept, never dropped). ``message_key`` identifies the message for its
+    receiver (an xAPI statement id), so a redelivery is recognisably the same. Times are
+    Unix seconds.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        UniqueConstraint("topic", "destination", "message_key"),
+        Index("ix_outbox_message_due", "destination", "state", "next_attempt_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    destination: Mapped[str] = mapped_column(String(64))
+    message_key: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[float] = mapped_column(Float, default=0.0)
+    lease_until: Mapped[float | None] = mapped_column(Float, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[float] = mapped_column(Float)
+    delivered_at: Mapped[float | None] = mapped_column(Float, default=None)

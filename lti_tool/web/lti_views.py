@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from lti_tool import learning_records
 from lti_tool.domain.errors import LaunchRefused
 from lti_tool.domain.launch import parse_launch
 from lti_tool.domain.roles import CourseRole
+from lti_tool.events import launched_statement
 from lti_tool.launch_session import LaunchSession
 from lti_tool.lti.launch import PeerlearnMessageLaunch
 from lti_tool.lti.login import PeerlearnOIDCLogin
@@ -76,12 +79,28 @@ def launch() -> ResponseReturnValue:
             f"Peerlearn cannot open a {claims.message_type or 'message'} launch yet.",
             code="unsupported_message_type",
         )
-    with svc.autocommit() as connection:
+    # The launch's records and its "launched" statement commit together, or neither does.
+    with svc.engine.begin() as connection:
         record = record_launch(
             connection,
             platform_id=message_launch.platform_id(),
             deployment_pk=message_launch.deployment_pk(),
             claims=claims,
+        )
+        statement = launched_statement(
+            launch_id=message_launch.get_launch_id(),
+            claims=claims,
+            record=record,
+            platform=message_launch.registration().platform,
+            base_url=svc.settings.base_url,
+            at=datetime.now(UTC),
+        )
+        learning_records.record(
+            connection,
+            statement,
+            platform_id=message_launch.platform_id(),
+            routes=svc.xapi_routes,
+            strict=svc.settings.is_development,
         )
     launch_session = LaunchSession(
         user_id=record.user_id,

@@ -1,0 +1,214 @@
+"""``peerlearn xapi ...`` and ``peerlearn lrs ...``: delivery and its operations."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, delete, select
+
+from config import Settings
+from lti_tool import learning_records, outbox
+from lti_tool.learning_records import TOPIC, all_destinations, destination_name
+from lti_tool.persistence.db import make_engine
+from lti_tool.persistence.models import LrsDestination, Platform
+from lti_tool.xapi_worker import StatementWorker, WorkerSettings
+
+
+class XapiCommandError(Exception):
+    """Printed without a traceback by the CLI."""
+
+
+def add_commands(commands: Any) -> None:
+    xapi = commands.add_parser("xapi", help="learning records delivery").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    deliver = xapi.add_parser("deliver", help="deliver statements to the LRS(s)")
+    deliver.add_argument("--once", action="store_true", help="drain what is due, then exit")
+    deliver.add_argument(
+        "--batch-size", type=int, help="statements per request (default: each LRS's setting, 100)"
+    )
+    deliver.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=120.0,
+        help="how long a claimed batch is reserved (a killed worker's batch is retried after it)",
+    )
+    deliver.set_defaults(handler=_deliver)
+    xapi.add_parser("status", help="backlog, dead letters and paused LRSs").set_defaults(
+        handler=_status
+    )
+    retry = xapi.add_parser("retry-dead", help="send dead-lettered statements again")
+    retry.add_argument("--lrs", type=int, help="only this LRS")
+    retry.set_defaults(handler=_retry_dead)
+    export = xapi.add_parser("export", help="every statement as JSON lines")
+    export.add_argument("--output", type=Path, help="file (default: standard output)")
+    export.set_defaults(handler=_export)
+
+    lrs = commands.add_parser("lrs", help="Learning Record Stores").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    add = lrs.add_parser("add", help="deliver statements to an LRS")
+    add.add_argument("--endpoint", required=True, help="the LRS's xAPI endpoint")
+    add.add_argument("--username", required=True)
+    add.add_argument("--password", required=True)
+    add.add_argument("--platform", metavar="ISS", help="only this platform's statements")
+    add.add_argument("--name", default="")
+    add.add_argument("--batch-size", type=int, default=100)
+    add.set_defaults(handler=_lrs_add)
+    lrs.add_parser("list", help="list LRSs").set_defaults(handler=_lrs_list)
+    remove = lrs.add_parser("remove", help="stop delivering to an LRS")
+    remove.add_argument("id", type=int)
+    remove.set_defaults(handler=_lrs_remove)
+    resume = lrs.add_parser("resume", help="resume a paused LRS (e.g. after new credentials)")
+    resume.add_argument("id", type=int)
+    resume.add_argument("--password", help="the new password")
+    resume.set_defaults(handler=_lrs_resume)
+
+
+def _engine(settings: Settings) -> Engine:
+    return make_engine(settings.database_url)
+
+
+def _deliver(settings: Settings, args: argparse.Namespace) -> int:
+    worker = StatementWorker(
+        _engine(settings),
+        WorkerSettings(max_batch=args.batch_size, lease_seconds=args.lease_seconds),
+    )
+    if args.once:
+        total = 0
+        while delivered := worker.run_once():
+            total += delivered
+        print(f"delivered {total} statements")
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print("delivering statements; stop with Ctrl-C", file=sys.stderr)
+    worker.run_forever(stop)
+    return 0
+
+
+def _status(settings: Settings, _args: argparse.Namespace) -> int:
+    with _engine(settings).connect() as connection:
+        destinations = {destination_name(d.id): d for d in all_destinations(connection)}
+        rows = outbox.status(connection, topic=TOPIC)
+    if not rows and not destinations:
+        print("no statements yet and no LRS configured")
+    now = time.time()
+    for row in rows:
+        destination = destinations.get(row.destination)
+        label = (
+            f"{row.destination} {destination.endpoint}"
+            if destination
+            else "held (no LRS configured: kept, see 'peerlearn xapi export')"
+            if row.destination == outbox.HELD
+            else f"{row.destination} (removed)"
+        )
+        oldest = (
+            f", oldest waiting {now - row.oldest_pending_at:.0f} s" if row.oldest_pending_at else ""
+        )
+        print(f"{label}: {row.pending} pending{oldest}, {row.delivered} delivered, {row.dead} dead")
+        for reason, count in row.dead_reasons.items():
+            print(f"    dead x{count}: {reason}")
+    for name, destination in destinations.items():
+        if destination.paused_reason:
+            print(
+                f"{name} PAUSED: {destination.paused_reason} "
+                f"(fix, then 'peerlearn lrs resume {destination.id}')"
+            )
+    return 0
+
+
+def _retry_dead(settings: Settings, args: argparse.Namespace) -> int:
+    with _engine(settings).begin() as connection:
+        count = outbox.retry_dead(
+            connection,
+            topic=TOPIC,
+            now=time.time(),
+            destination=destination_name(args.lrs) if args.lrs else None,
+        )
+    print(f"{count} statements will be sent again")
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    output = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    count = 0
+    with _engine(settings).connect() as connection:
+        for payload in outbox.payloads(connection, topic=TOPIC):
+            output.write(payload + "\n")
+            count += 1
+    if args.output:
+        output.close()
+    print(f"exported {count} statements", file=sys.stderr)
+    return 0
+
+
+def _lrs_add(settings: Settings, args: argparse.Namespace) -> int:
+    parts = urlsplit(args.endpoint)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise XapiCommandError(f"--endpoint must be an absolute URL, not {args.endpoint!r}")
+    with _engine(settings).begin() as connection:
+        platform_id = None
+        if args.platform:
+            found = (
+                connection.execute(select(Platform.id).where(Platform.issuer == args.platform))
+                .scalars()
+                .all()
+            )
+            if not found:
+                raise XapiCommandError(f"no platform with issuer {args.platform!r}")
+            platform_id = found[0]
+        destination_id = learning_records.add_destination(
+            connection,
+            endpoint=args.endpoint,
+            username=args.username,
+            password=args.password,
+            platform_id=platform_id,
+            name=args.name,
+            batch_size=args.batch_size,
+        )
+    scope = f"platform {args.platform}" if args.platform else "every platform"
+    print(f"added LRS {destination_id} for {scope}: {args.endpoint}")
+    return 0
+
+
+def _lrs_list(settings: Settings, _args: argparse.Namespace) -> int:
+    with _engine(settings).connect() as connection:
+        destinations = all_destinations(connection)
+    if not destinations:
+        print("no LRS configured: statements are kept until one is added")
+    for d in destinations:
+        state = f"PAUSED ({d.paused_reason})" if d.paused_reason else "active"
+        scope = f"platform {d.platform_id}" if d.platform_id else "all platforms"
+        print(
+            f"{d.id:>4}  {d.name or '-':<16} {d.endpoint}  user {d.username}  {scope}  "
+            f"batch {d.batch_size}  {state}"
+        )
+    return 0
+
+
+def _lrs_remove(settings: Settings, args: argparse.Namespace) -> int:
+    with _engine(settings).begin() as connection:
+        removed = connection.execute(
+            delete(LrsDestination).where(LrsDestination.id == args.id).returning(LrsDestination.id)
+        ).all()
+    if not removed:
+        raise XapiCommandError(f"no LRS with id {args.id}")
+    print(f"removed LRS {args.id}; its undelivered statements stay in the outbox")
+    return 0
+
+
+def _lrs_resume(settings: Settings, args: argparse.Namespace) -> int:
+    with _engine(settings).begin() as connection:
+        if not learning_records.resume(connection, args.id, password=args.password):
+            raise XapiCommandError(f"no LRS with id {args.id}")
+    print(f"LRS {args.id} resumed")
+    return 0

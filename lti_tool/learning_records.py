@@ -1,0 +1,172 @@
+"""Learning records: validated xAPI statements into the outbox, and the LRS destinations.
+
+``record`` runs inside the transaction of the change that caused the event, so a
+statement exists if and only if its change commits; it does no network I/O. Statements
+go to every global LRS and to those of the statement's platform; with none configured
+they are held (kept, exportable) until one is added.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+
+from lti_tool import outbox
+from lti_tool.persistence.models import LrsDestination
+from xapi.validation import InvalidStatement, validate_statement
+
+TOPIC = "xapi"
+DESTINATIONS = cast(Table, LrsDestination.__table__)
+log = logging.getLogger("peerlearn.xapi")
+
+
+def destination_name(destination_id: int) -> str:
+    return f"lrs:{destination_id}"
+
+
+@dataclass(frozen=True)
+class Destination:
+    id: int
+    name: str
+    endpoint: str
+    username: str
+    password: str
+    platform_id: int | None
+    batch_size: int
+    paused_reason: str | None
+
+
+class Routes:
+    """Which destinations a platform's statements go to, cached briefly per process."""
+
+    def __init__(
+        self, engine: Engine, *, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._engine = engine
+        self._ttl = ttl
+        self._clock = clock
+        self._loaded_at = -ttl
+        self._all: list[Destination] = []
+        self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._loaded_at = -self._ttl
+
+    def for_platform(self, platform_id: int | None) -> list[str]:
+        with self._lock:
+            if self._clock() - self._loaded_at >= self._ttl:
+                with self._engine.connect() as connection:
+                    self._all = all_destinations(connection)
+                self._loaded_at = self._clock()
+            chosen = self._all
+        return [
+            destination_name(d.id)
+            for d in chosen
+            if d.platform_id is None or d.platform_id == platform_id
+        ]
+
+
+def all_destinations(connection: Connection) -> list[Destination]:
+    rows = connection.execute(select(DESTINATIONS).order_by(DESTINATIONS.c.id))
+    return [
+        Destination(
+            row.id,
+            row.name,
+            row.endpoint,
+            row.username,
+            row.password,
+            row.platform_id,
+            row.batch_size,
+            row.paused_reason,
+        )
+        for row in rows
+    ]
+
+
+def record(
+    connection: Connection,
+    statement: dict[str, Any],
+    *,
+    platform_id: int | None,
+    routes: Routes,
+    strict: bool,
+    now: float | None = None,
+) -> None:
+    """Validate ``statement`` and add it to the outbox in the caller's transaction.
+
+    An invalid statement is a Peerlearn bug. ``strict`` (development and tests) raises
+    :class:`InvalidStatement`; otherwise it is logged with the statement and never sent,
+    and the learner's action still succeeds.
+    """
+    try:
+        validate_statement(statement)
+    except InvalidStatement:
+        if strict:
+            raise
+        log.exception("invalid xAPI statement not recorded", extra={"statement": statement})
+        return
+    outbox.enqueue(
+        connection,
+        topic=TOPIC,
+        destinations=routes.for_platform(platform_id),
+        key=statement["id"],
+        payload=json.dumps(statement, separators=(",", ":")),
+        now=time.time() if now is None else now,
+    )
+
+
+def add_destination(
+    connection: Connection,
+    *,
+    endpoint: str,
+    username: str,
+    password: str,
+    platform_id: int | None,
+    name: str = "",
+    batch_size: int = 100,
+) -> int:
+    """Register an LRS; held statements (no LRS until now) are routed to a global one."""
+    destination_id = connection.execute(
+        insert(DESTINATIONS)
+        .values(
+            endpoint=endpoint,
+            username=username,
+            password=password,
+            platform_id=platform_id,
+            name=name,
+            batch_size=batch_size,
+        )
+        .returning(DESTINATIONS.c.id)
+    ).scalar_one()
+    if platform_id is None:
+        outbox.route_held(connection, topic=TOPIC, destination=destination_name(destination_id))
+    return destination_id
+
+
+def pause(connection: Connection, destination_id: int, reason: str, now: float) -> None:
+    connection.execute(
+        update(DESTINATIONS)
+        .where(DESTINATIONS.c.id == destination_id)
+        .values(paused_at=now, paused_reason=reason[:2000])
+    )
+
+
+def resume(connection: Connection, destination_id: int, *, password: str | None = None) -> bool:
+    values: dict[str, Any] = {"paused_at": None, "paused_reason": None}
+    if password is not None:
+        values["password"] = password
+    result = connection.execute(
+        update(DESTINATIONS)
+        .where(DESTINATIONS.c.id == destination_id)
+        .values(**values)
+        .returning(DESTINATIONS.c.id)
+    )
+    return bool(result.all())

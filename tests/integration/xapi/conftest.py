@@ -1,0 +1,102 @@
+"""An outbox on SQLite or PostgreSQL, statements to fill it, and a real Ralph LRS."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from lti_tool import learning_records, outbox
+from lti_tool.learning_records import Routes
+from lti_tool.persistence.db import make_engine
+from lti_tool.persistence.models import OutboxMessage
+from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph
+from xapi.statements import Person, Place, launched
+
+PLACE = Place(
+    base_url="https://peerlearn.example.edu",
+    platform_pk=1,
+    platform_issuer="https://lms.example.edu",
+    platform_name="LMS",
+    deployment_id="d1",
+    context_pk=1,
+    context_lti_id="c1",
+    context_title="Course",
+    link_pk=1,
+    link_lti_id="l1",
+    link_title="Week 1",
+)
+
+
+def make_statement(number: int) -> dict[str, Any]:
+    return launched(
+        launch_id=f"launch-{number}",
+        person=Person(issuer="https://lms.example.edu", sub=f"user-{number % 50}"),
+        place=PLACE,
+        at=datetime.now(UTC),
+        message_type="LtiResourceLinkRequest",
+        roles=["Learner"],
+    )
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def ralph(tmp_path: Path) -> Iterator[Ralph]:
+    with running_ralph(tmp_path / "ralph") as lrs:
+        yield lrs
+
+
+def add_lrs(
+    engine: Engine, endpoint: str, *, password: str = PASSWORD, batch_size: int = 100
+) -> int:
+    with engine.begin() as connection:
+        return learning_records.add_destination(
+            connection,
+            endpoint=endpoint,
+            username=USERNAME,
+            password=password,
+            platform_id=None,
+            batch_size=batch_size,
+        )
+
+
+def enqueue(engine: Engine, statements: list[dict[str, Any]]) -> None:
+    routes = Routes(engine)
+    with engine.begin() as connection:
+        for statement in statements:
+            learning_records.record(
+                connection, statement, platform_id=1, routes=routes, strict=True
+            )
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    return dict(rows)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def ids_in(ralph: Ralph) -> list[str]:
+    return [statement["id"] for statement in ralph.stored()]
+
+
+__all__ = ["add_lrs", "counts", "enqueue", "ids_in", "make_statement", "outbox", "wait_for"]
