@@ -28,6 +28,7 @@ _KNOWN = (
     "LAUNCH_SESSION_MINUTES",
     "CLOCK_SKEW_SECONDS",
     "JWKS_REFETCH_SECONDS",
+    "XAPI_IN_PROCESS",
 )
 
 
@@ -54,6 +55,9 @@ class Settings:
     launch_session_minutes: int = 120
     clock_skew_seconds: int = 60
     jwks_refetch_seconds: int = 60
+    # Deliver learning records from a thread of each app process (single-machine
+    # installs) instead of a separate `peerlearn xapi deliver` process.
+    xapi_in_process: bool = False
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -107,6 +111,7 @@ def load_settings(
         launch_session_minutes=_positive_int(values, "launch_session_minutes", 120),
         clock_skew_seconds=_positive_int(values, "clock_skew_seconds", 60),
         jwks_refetch_seconds=_positive_int(values, "jwks_refetch_seconds", 60),
+        xapi_in_process=_flag(values, "xapi_in_process"),
         notices=tuple(notices),
     )
 
@@ -170,6 +175,15 @@ def _default_database(env: Environment, instance_dir: Path, notices: list[str]) 
     path = instance_dir / "peerlearn.sqlite3"
     notices.append(f"PEERLEARN_DATABASE_URL not set: using SQLite at {path}")
     return f"sqlite:///{path}"
+
+
+def _flag(values: Mapping[str, str], name: str) -> bool:
+    raw = values.get(name, "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return False
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    raise SettingsError(f"PEERLEARN_{name.upper()} must be true or false, not {raw!r}")
 
 
 def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:

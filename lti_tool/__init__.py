@@ -28,6 +28,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from lti_tool.web import register_web  # noqa: PLC0415 - the web layer needs the app
 
     register_web(app)
+    if settings.xapi_in_process:
+        services.start_in_process_delivery()
     if settings.is_development:
         from lti_tool.demo.web import register_demo  # noqa: PLC0415 - development only
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import requests
 from redis import Redis
@@ -36,8 +37,23 @@ class Services:
     xapi_routes: Routes
     launch_sessions: LaunchSessions
     http: requests.Session
+    stop_delivery: threading.Event = field(default_factory=threading.Event)
+    delivery_thread: threading.Thread | None = None
+
+    def start_in_process_delivery(self) -> None:
+        """Deliver learning records from a daemon thread of this process."""
+        from lti_tool.xapi_worker import StatementWorker  # noqa: PLC0415 - optional
+
+        worker = StatementWorker(self.engine)
+        self.delivery_thread = threading.Thread(
+            target=worker.run_forever, args=(self.stop_delivery,), name="xapi-delivery", daemon=True
+        )
+        self.delivery_thread.start()
 
     def close(self) -> None:
+        self.stop_delivery.set()
+        if self.delivery_thread is not None:
+            self.delivery_thread.join(timeout=10)
         self.http.close()
         self.engine.dispose()
         close_store = getattr(self.store, "close", None)
