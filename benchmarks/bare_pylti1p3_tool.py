@@ -46,7 +46,7 @@ def create_app() -> Flask:
 
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY="bare-tool-benchmark",  # noqa: S106 - a throwaway benchmark tool
+        SECRET_KEY="bare-tool-benchmark",
         CACHE_TYPE=env.get("BARE_CACHE", "SimpleCache"),
         CACHE_DIR=env.get("BARE_CACHE_DIR", "/tmp/bare-tool-cache"),  # noqa: S108
         CACHE_DEFAULT_TIMEOUT=600,
