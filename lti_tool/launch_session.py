@@ -30,6 +30,7 @@ class LaunchSession:
     course_role: str
     launch_id: str
     issued_at: int
+    is_admin: bool = False
 
     @property
     def is_staff(self) -> bool:

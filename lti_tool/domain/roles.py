@@ -61,6 +61,15 @@ def parse_role(uri: str) -> ParsedRole:
     return ParsedRole("unknown", role)
 
 
+def is_administrator(roles: Iterable[str]) -> bool:
+    """An LMS administrator (institution or system), who may see Peerlearn's operations."""
+    for uri in roles:
+        parsed = parse_role(uri)
+        if parsed.scope in {"institution", "system"} and parsed.name in ADMIN_ROLES:
+            return True
+    return False
+
+
 def course_role(roles: Iterable[str]) -> CourseRole:
     """Staff for a staff context role or an administrator; otherwise learner."""
     for uri in roles:

@@ -7,6 +7,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
+from lti_tool.web.admin_views import admin_pages
 from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db
 from lti_tool.web.errors import register_error_handlers
@@ -26,6 +27,7 @@ CSP = (
 def register_web(app: Flask) -> None:
     app.register_blueprint(lti)
     app.register_blueprint(app_pages)
+    app.register_blueprint(admin_pages)
     app.register_blueprint(meta)
     register_error_handlers(app)
     app.before_request(_assign_request_id)

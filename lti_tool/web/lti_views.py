@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from lti_tool import learning_records
 from lti_tool.domain.errors import LaunchRefused
 from lti_tool.domain.launch import parse_launch
-from lti_tool.domain.roles import CourseRole
+from lti_tool.domain.roles import CourseRole, is_administrator
 from lti_tool.events import launched_statement
 from lti_tool.launch_session import LaunchSession
 from lti_tool.lti.launch import PeerlearnMessageLaunch
@@ -110,6 +110,7 @@ def launch() -> ResponseReturnValue:
         course_role=record.course_role,
         launch_id=message_launch.get_launch_id(),
         issued_at=int(time.time()),
+        is_admin=is_administrator(claims.roles),
     )
     # The launched page comes back at once, saving the browser a redirect; its script
     # swaps the address for /app?ls=..., so a reload is a GET, never a replayed launch.

@@ -11,6 +11,7 @@ from lti_tool.learning_records import add_destination
 from lti_tool.persistence.models import OutboxMessage
 from lti_tool.xapi_worker import StatementWorker
 from tests.functional.conftest import LtiWorld
+from tests.support.browser import Browser
 from tests.support.ralph import PASSWORD, USERNAME, running_ralph
 from xapi.delivery import equivalent
 from xapi.profile import Verb
@@ -73,3 +74,24 @@ def test_in_process_delivery(tmp_path: Path, database_url: str) -> None:
             wait_for(lambda: len(ralph.stored()) == 1, timeout=30)
         finally:
             next(world_iter, None)
+
+
+def test_admin_page_shows_delivery_status_to_lms_administrators_only(world: LtiWorld) -> None:
+    admin_role = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
+    page = world.tampered_launch(
+        "demo-learner-1",
+        lambda c: c.update({"https://purl.imsglobal.org/spec/lti/claim/roles": [admin_role]}),
+    )
+    assert page.status == 200
+    token = page.meta("peerlearn-session")
+    browser = Browser()
+    status = browser.get(f"{world.tool_url}/app/admin/learning-records?ls={token}")
+    assert status.status == 200
+    assert "Kept: no LRS configured" in status.text  # the launches' statements, held
+
+    _browser, teacher = world.launch("demo-teacher")
+    refused = browser.get(
+        f"{world.tool_url}/app/admin/learning-records?ls={teacher.meta('peerlearn-session')}"
+    )
+    assert refused.status == 403
+    assert refused.error_code() == "admin_only"

@@ -224,3 +224,25 @@ def test_conflicting_statement_in_the_lrs_is_dead_lettered(engine: Engine, ralph
     add_lrs(engine, ralph.endpoint)
     drain(StatementWorker(engine, FAST))
     assert counts(engine) == {"delivered": 4, "dead": 1}
+
+
+def test_each_lrs_keeps_its_own_delivery_state(
+    engine: Engine, ralph: Ralph, tmp_path: Path
+) -> None:
+    from tests.support.ralph import running_ralph  # noqa: PLC0415
+
+    with (
+        running_ralph(tmp_path / "second") as second,
+        faulty_proxy(second.endpoint) as (proxy, failing_endpoint),
+    ):
+        add_lrs(engine, ralph.endpoint)
+        add_lrs(engine, failing_endpoint)
+        enqueue(engine, [make_statement(n) for n in range(120)])
+        proxy.mode = "status:503"
+        drain(StatementWorker(engine, FAST))
+        assert len(ids_in(ralph)) == 120  # the healthy LRS is not held up
+        assert ids_in(second) == []
+        assert counts(engine) == {"delivered": 120, "pending": 120}
+        proxy.mode = "forward"
+        drain(StatementWorker(engine, FAST, clock=lambda: time.time() + 60))
+        assert len(ids_in(second)) == 120

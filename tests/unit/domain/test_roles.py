@@ -63,3 +63,11 @@ def test_any_input_maps_to_a_role_without_error(roles: list[str]) -> None:
 @given(st.lists(st.sampled_from(["Learner", LIS + "membership#Learner", "x:y", ""]), max_size=5))
 def test_adding_a_staff_role_always_makes_staff(roles: list[str]) -> None:
     assert course_role([*roles, LIS + "membership#Instructor"]) is CourseRole.STAFF
+
+
+def test_administrators() -> None:
+    from lti_tool.domain.roles import is_administrator  # noqa: PLC0415
+
+    assert is_administrator([LIS + "institution/person#Administrator"])
+    assert is_administrator([LIS + "system/person#SysAdmin"])
+    assert not is_administrator([LIS + "membership#Administrator", "Instructor"])
