@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -44,36 +43,11 @@ from lti_tool.persistence.migrate import upgrade  # noqa: E402
 from lti_tool.persistence.models import OutboxMessage  # noqa: E402
 from lti_tool.xapi_worker import StatementWorker  # noqa: E402
 from tests.support.ralph import PASSWORD, USERNAME, running_ralph  # noqa: E402
-from xapi.statements import Person, Place, launched  # noqa: E402
-
-PLACE = Place(
-    base_url="https://peerlearn.example.edu",
-    platform_pk=1,
-    platform_issuer="https://lms.example.edu",
-    platform_name="LMS",
-    deployment_id="d1",
-    context_pk=1,
-    context_lti_id="c1",
-    context_title="Course",
-    link_pk=1,
-    link_lti_id="l1",
-    link_title="Week 1",
-)
+from tests.support.statements import sample_statement  # noqa: E402
 
 
 def statements(count: int, salt: str) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
-    return [
-        launched(
-            launch_id=f"{salt}-{n}",
-            person=Person(issuer="https://lms.example.edu", sub=f"user-{n % 500}"),
-            place=PLACE,
-            at=now,
-            message_type="LtiResourceLinkRequest",
-            roles=["Learner"],
-        )
-        for n in range(count)
-    ]
+    return [sample_statement(n, salt) for n in range(count)]
 
 
 def fresh_database(work: Path, name: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +15,11 @@ from lti_tool.learning_records import Routes
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import OutboxMessage
 from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph
-from xapi.statements import Person, Place, launched
-
-PLACE = Place(
-    base_url="https://peerlearn.example.edu",
-    platform_pk=1,
-    platform_issuer="https://lms.example.edu",
-    platform_name="LMS",
-    deployment_id="d1",
-    context_pk=1,
-    context_lti_id="c1",
-    context_title="Course",
-    link_pk=1,
-    link_lti_id="l1",
-    link_title="Week 1",
-)
+from tests.support.statements import sample_statement
 
 
 def make_statement(number: int) -> dict[str, Any]:
-    return launched(
-        launch_id=f"launch-{number}",
-        person=Person(issuer="https://lms.example.edu", sub=f"user-{number % 50}"),
-        place=PLACE,
-        at=datetime.now(UTC),
-        message_type="LtiResourceLinkRequest",
-        roles=["Learner"],
-    )
+    return sample_statement(number)
 
 
 @pytest.fixture
