@@ -25,7 +25,7 @@ from lti_tool.domain.ports import EphemeralStore
 from lti_tool.lti.login import points_at
 from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.state import StateCodec
-from lti_tool.lti.storage import EphemeralLaunchDataStorage, PartitionedCookieService
+from lti_tool.lti.storage import PartitionedCookieService
 from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
 TARGET_LINK_URI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
@@ -61,12 +61,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         launch_data_ttl: int = 7200,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(
-            request,
-            tool_conf,
-            cookie_service=PartitionedCookieService(request),
-            launch_data_storage=EphemeralLaunchDataStorage(store),
-        )
+        super().__init__(request, tool_conf, cookie_service=PartitionedCookieService(request))
         self._store = store
         self._states = states
         self._platform_keys = platform_keys

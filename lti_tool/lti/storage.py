@@ -1,42 +1,11 @@
-"""pylti1p3 storage and cookie adapters on Peerlearn's ephemeral store."""
+"""pylti1p3 adapters: the cookie service and the request."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Request as FlaskHttpRequest
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.cookie import CookieService
-from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from werkzeug.wrappers import Response
-
-from lti_tool.domain.ports import EphemeralStore
-
-
-class EphemeralLaunchDataStorage(LaunchDataStorage[Any]):
-    """Launch data in the shared store, keyed without any session cookie."""
-
-    _session_cookie_name = ""
-
-    def __init__(self, store: EphemeralStore) -> None:
-        super().__init__()
-        self._store = store
-
-    def get_session_cookie_name(self) -> str | None:
-        # No session cookie: browsers drop third-party cookies in LMS iframes.
-        return None
-
-    def can_set_keys_expiration(self) -> bool:
-        return True
-
-    def get_value(self, key: str) -> Any:
-        return self._store.get(self._prepare_key(key))
-
-    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
-        self._store.put(self._prepare_key(key), value, exp or 3600)
-
-    def check_value(self, key: str) -> bool:
-        return self._store.get(self._prepare_key(key)) is not None
 
 
 class PartitionedCookieService(CookieService):
