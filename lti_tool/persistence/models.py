@@ -201,7 +201,9 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         UniqueConstraint("topic", "destination", "message_key"),
-        Index("ix_outbox_message_due", "destination", "state", "next_attempt_at", "id"),
+        # Claims walk this index in id order and stop after one batch; ordering by id
+        # over an index led by next_attempt_at would sort every pending row per claim.
+        Index("ix_outbox_message_due", "destination", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

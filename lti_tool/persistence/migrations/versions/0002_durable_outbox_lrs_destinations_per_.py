@@ -43,9 +43,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_outbox_message_due", ["destination", "state", "next_attempt_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_outbox_message_due", ["destination", "state", "id"], unique=False)
 
     op.create_table(
         "lrs_destination",
