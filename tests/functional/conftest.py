@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +11,17 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from lti_tool import create_app
+from lti_tool import create_app, outbox
 from lti_tool.demo.web import register_platform
 from lti_tool.keys import KeyRing
+from lti_tool.learning_records import TOPIC, add_destination, all_destinations
 from lti_tool.services import Services
+from lti_tool.xapi_worker import StatementWorker
 from tests.conftest import make_settings
 from tests.support.browser import Browser, Page, query_of
+from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph
 from tests.support.servers import Lms, free_port, running_lms, serving
+from xapi.delivery import equivalent
 
 
 @dataclass
@@ -72,9 +77,44 @@ class LtiWorld:
         return self.post_token(browser, token, state)
 
 
+@pytest.fixture(scope="session")
+def session_ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
+    """One real LRS for the whole functional suite."""
+    with running_ralph(tmp_path_factory.mktemp("ralph")) as ralph:
+        yield ralph
+
+
 @pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[LtiWorld]:
-    yield from build_world(tmp_path, database_url)
+def world(tmp_path: Path, database_url: str, session_ralph: Ralph) -> Iterator[LtiWorld]:
+    for built in build_world(tmp_path, database_url):
+        yield built
+        deliver_and_verify(built, session_ralph)
+
+
+def deliver_and_verify(world: LtiWorld, ralph: Ralph) -> None:
+    """Every statement the test emitted reaches the LRS once and reads back identical."""
+    with world.services.engine.connect() as connection:
+        emitted = [json.loads(p) for p in outbox.payloads(connection, topic=TOPIC)]
+        if not emitted or all_destinations(connection):
+            return  # nothing emitted, or the test delivered to an LRS of its own
+    with world.services.engine.begin() as connection:
+        add_destination(
+            connection,
+            endpoint=ralph.endpoint,
+            username=USERNAME,
+            password=PASSWORD,
+            platform_id=None,
+        )
+    worker = StatementWorker(world.services.engine)
+    while worker.run_once():
+        pass
+    with world.services.engine.connect() as connection:
+        [status] = outbox.status(connection, topic=TOPIC)
+    assert (status.pending, status.dead) == (0, 0), status
+    for statement in emitted:
+        found = ralph.fetch(statement["id"])
+        assert found is not None, statement["id"]
+        assert [equivalent(statement, stored) for stored in found["statements"]] == [True]
 
 
 def build_world(tmp_path: Path, database_url: str, **changes: object) -> Iterator[LtiWorld]:
