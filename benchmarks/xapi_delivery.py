@@ -56,12 +56,19 @@ def fresh_database(work: Path, name: str) -> str:
     return url
 
 
-def peerlearn_rate(endpoint: str, batch: list[dict[str, Any]], work: Path) -> float:
-    engine = make_engine(fresh_database(work, "rate.sqlite3"))
+def peerlearn_rate(
+    endpoint: str, batch: list[dict[str, Any]], work: Path, batch_size: int = 100
+) -> float:
+    engine = make_engine(fresh_database(work, f"rate-{batch_size}.sqlite3"))
     routes = Routes(engine)
     with engine.begin() as connection:
         learning_records.add_destination(
-            connection, endpoint=endpoint, username=USERNAME, password=PASSWORD, platform_id=None
+            connection,
+            endpoint=endpoint,
+            username=USERNAME,
+            password=PASSWORD,
+            platform_id=None,
+            batch_size=batch_size,
         )
     with engine.begin() as connection:
         for statement in batch:
@@ -203,10 +210,21 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="peerlearn-xapi-bench-"))
     rates: dict[str, float] = {}
-    for name in ("peerlearn worker", "tincan save_statements x100", "tincan save_statement"):
+    senders = (
+        "peerlearn worker",
+        "peerlearn worker, batch 500",
+        "tincan save_statements x100",
+        "tincan save_statement",
+    )
+    for name in senders:
         with running_ralph(work / name.replace(" ", "-")) as ralph:
-            if name == "peerlearn worker":
-                rates[name] = peerlearn_rate(ralph.endpoint, statements(args.statements, "p"), work)
+            # Warm the LRS up (imports, connection set-up) before anyone is timed.
+            tincan_rate(ralph.endpoint, statements(1, f"warm-{name}"), batched=True)
+            if name.startswith("peerlearn"):
+                size = 500 if name.endswith("500") else 100
+                rates[name] = peerlearn_rate(
+                    ralph.endpoint, statements(args.statements, "p"), work, batch_size=size
+                )
             elif name.startswith("tincan save_statements"):
                 rates[name] = tincan_rate(
                     ralph.endpoint, statements(args.statements, "b"), batched=True
