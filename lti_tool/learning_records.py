@@ -147,8 +147,16 @@ def add_destination(
         .returning(DESTINATIONS.c.id)
     ).scalar_one()
     if platform_id is None:
-        outbox.route_held(connection, topic=TOPIC, destination=destination_name(destination_id))
+        route_held(connection)
     return destination_id
+
+
+def route_held(connection: Connection) -> int:
+    """Statements recorded while no LRS was known go to every global LRS now known."""
+    globals_ = [
+        destination_name(d.id) for d in all_destinations(connection) if d.platform_id is None
+    ]
+    return outbox.route_held(connection, topic=TOPIC, destinations=globals_)
 
 
 def pause(connection: Connection, destination_id: int, reason: str, now: float) -> None:

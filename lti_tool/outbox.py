@@ -15,7 +15,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.models import OutboxMessage
@@ -155,12 +167,46 @@ def release(connection: Connection, ids: Sequence[int]) -> None:
         )
 
 
-def route_held(connection: Connection, *, topic: str, destination: str) -> int:
-    """Send everything kept for lack of a destination to ``destination``."""
-    result = connection.execute(
-        update(OUTBOX)
+def route_held(connection: Connection, *, topic: str, destinations: Sequence[str]) -> int:
+    """Give every message kept for lack of a destination to each of ``destinations``."""
+    if not destinations:
+        return 0
+    held = (
+        select(OUTBOX.c.message_key, OUTBOX.c.payload, OUTBOX.c.created_at)
         .where(OUTBOX.c.topic == topic, OUTBOX.c.destination == HELD)
-        .values(destination=destination)
+        .subquery("held")
+    )
+    for destination in destinations:
+        copies = select(
+            literal(topic),
+            literal(destination),
+            held.c.message_key,
+            held.c.payload,
+            literal(State.PENDING.value),
+            literal(0),
+            held.c.created_at,
+            held.c.created_at,
+        ).where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
+        connection.execute(
+            dialect_insert(connection)(OUTBOX)
+            .from_select(
+                [
+                    "topic",
+                    "destination",
+                    "message_key",
+                    "payload",
+                    "state",
+                    "attempts",
+                    "next_attempt_at",
+                    "created_at",
+                ],
+                copies,
+            )
+            .on_conflict_do_nothing()
+        )
+    result = connection.execute(
+        delete(OUTBOX)
+        .where(OUTBOX.c.topic == topic, OUTBOX.c.destination == HELD)
         .returning(OUTBOX.c.id)
     )
     return len(result.all())

@@ -24,6 +24,7 @@ from lti_tool.learning_records import (
     all_destinations,
     destination_name,
     pause,
+    route_held,
 )
 from xapi.delivery import Outcome, StatementStore, deliver
 from xapi.lrs import DEFAULT_TIMEOUT, LrsClient
@@ -54,7 +55,10 @@ class StatementWorker:
         """Deliver everything due now, destination by destination; returns statements
         delivered. Stops early for a destination that fails or pauses."""
         delivered = 0
-        with self.engine.connect() as connection:
+        # App processes learn of a new LRS within their routing cache's lifetime; whatever
+        # they held meanwhile is handed over here.
+        with self.engine.begin() as connection:
+            route_held(connection)
             destinations = all_destinations(connection)
         for destination in destinations:
             if destination.paused_reason is None:

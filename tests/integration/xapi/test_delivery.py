@@ -246,3 +246,22 @@ def test_each_lrs_keeps_its_own_delivery_state(
         proxy.mode = "forward"
         drain(StatementWorker(engine, FAST, clock=lambda: time.time() + 60))
         assert len(ids_in(second)) == 120
+
+
+def test_statements_held_by_a_stale_route_cache_reach_every_global_lrs(
+    engine: Engine, ralph: Ralph, tmp_path: Path
+) -> None:
+    from tests.support.ralph import running_ralph  # noqa: PLC0415
+
+    stale = Routes(engine)
+    assert stale.for_platform(1) == []  # an app process that has seen no LRS yet
+    with running_ralph(tmp_path / "second") as second:
+        add_lrs(engine, ralph.endpoint)
+        add_lrs(engine, second.endpoint)
+        with engine.begin() as connection:
+            for n in range(7):
+                record(connection, make_statement(n), platform_id=1, routes=stale, strict=True)
+        drain(StatementWorker(engine, FAST))
+        assert len(ids_in(ralph)) == 7
+        assert len(ids_in(second)) == 7
+    assert counts(engine) == {"delivered": 14}
