@@ -17,6 +17,7 @@ from lti_tool.launch_session import LaunchSessions
 from lti_tool.learning_records import Routes
 from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.registrations import RegistrationDirectory
+from lti_tool.lti.service_tokens import ServiceTokens
 from lti_tool.lti.state import StateCodec
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
@@ -35,6 +36,7 @@ class Services:
     registrations: RegistrationDirectory
     states: StateCodec
     xapi_routes: Routes
+    service_tokens: ServiceTokens
     launch_sessions: LaunchSessions
     http: requests.Session
     stop_delivery: threading.Event = field(default_factory=threading.Event)
@@ -71,18 +73,20 @@ def build_services(settings: Settings) -> Services:
         store = SqlEphemeralStore.for_url(settings.database_url)
     http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT
+    key_ring = KeyRing(settings.keys_dir)
     return Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
         store=store,
-        key_ring=KeyRing(settings.keys_dir),
+        key_ring=key_ring,
         platform_keys=PlatformKeys(
             sessions, http=http, refetch_interval=settings.jwks_refetch_seconds
         ),
         registrations=RegistrationDirectory(engine),
         states=StateCodec(settings.secret_key),
         xapi_routes=Routes(engine),
+        service_tokens=ServiceTokens(store, key_ring, http=http),
         launch_sessions=LaunchSessions(
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),

@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from lti1p3platform.exceptions import LtiException
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
@@ -78,6 +79,14 @@ class _Registration(Registration):
 
     def use_key(self, private_key: rsa.RSAPrivateKey) -> None:
         self.private_key = private_key
+        # lti1p3platform signs access tokens from a PEM string.
+        self.set_platform_private_key(
+            private_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode("ascii")
+        )
         self._kid = thumbprint(private_key.public_key())
         self._jwk = {
             **rsa_public_jwk(private_key.public_key()),
@@ -213,6 +222,19 @@ class DemoPlatform:
     def rotate_key(self) -> None:
         """Sign with a new key from now on, as platforms do from time to time."""
         self.registration.use_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+    def access_token(self, form: Mapping[str, str]) -> dict[str, Any]:
+        """The OAuth 2 token endpoint (client credentials with a signed client assertion)."""
+        conf = _Conf(registration=self.registration)
+        try:
+            return dict(conf.get_access_token(dict(form)))
+        except LtiException as error:
+            if "Unable to find public key" not in str(error):
+                raise
+            # lti1p3platform caches the tool's key set for ever; after a tool key rotation,
+            # look again once.
+            self.registration.set_tool_key_set(None)
+            return dict(conf.get_access_token(dict(form)))
 
     def jwks(self) -> dict[str, list[dict[str, Any]]]:
         return {"keys": self.registration.get_jwks()}

@@ -56,6 +56,13 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
             return Response(render_template("demo/refused.html", reason=str(error)), status=400)
         return Response(render_template("demo/launch_form.html", form=form, blueprint=name))
 
+    @pages.post("/token")
+    def token() -> tuple[Response, int]:
+        try:
+            return jsonify(platform().access_token(request.form)), 200
+        except Exception as error:  # any refusal is an OAuth invalid_client
+            return jsonify({"error": "invalid_client", "error_description": str(error)}), 400
+
     @pages.get("/jwks.json")
     def jwks() -> Response:
         return jsonify(platform().jwks())
