@@ -1,12 +1,13 @@
 """Launch validation: pylti1p3's checks plus the ones it lacks.
 
-Added beyond pylti1p3 2.0.0: the OIDC state is consumed once and must match this
-browser's cookie and the platform that started the login; the nonce must be the one that
-login issued and is consumed atomically across processes; only RS256 is accepted; ``exp``
-and ``iat`` are required within a bounded clock skew; ``aud`` must contain our client id
-and ``azp`` must equal it when ``aud`` has several values; an unknown ``kid`` refetches the
-platform key set (rate-limited); ``target_link_uri`` must point at us; and every failure
-is a :class:`LaunchRefused` (a 4xx page), never a bare exception.
+Added beyond pylti1p3 2.0.0: the OIDC state must be one we signed in the last ten
+minutes, match this browser's cookie and name the platform that started the login; the
+nonce must be the one that login issued and is consumed atomically across processes;
+only RS256 is accepted; ``exp`` and ``iat`` are required within a bounded clock skew;
+``aud`` must contain our client id and ``azp`` must equal it when ``aud`` has several
+values; an unknown ``kid`` refetches the platform key set (rate-limited);
+``target_link_uri`` must point at us; and every failure is a :class:`LaunchRefused` (a
+4xx page), never a bare exception.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from lti_tool.domain.errors import LaunchRefused, PeerlearnError, UnknownPlatfor
 from lti_tool.domain.ports import EphemeralStore
 from lti_tool.lti.login import points_at
 from lti_tool.lti.platform_keys import PlatformKeys
-from lti_tool.lti.state import StateCodec
+from lti_tool.lti.state import LoginRecord, StateCodec
 from lti_tool.lti.storage import PartitionedCookieService
 from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
@@ -69,7 +70,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         self._skew = clock_skew_seconds
         self._launch_data_ttl = launch_data_ttl
         self._clock = clock
-        self._login: dict[str, str] = {}
+        self._login = LoginRecord(issuer="", client_id="", nonce="")
         self._deployment_pk = 0
 
     # -- the order matters: nothing is consumed before the signature is checked ---------
@@ -101,7 +102,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         login = self._states.read(state)
         if self._cookie_service.get_cookie(state) != state:
             raise LaunchRefused("This launch did not start in this browser.", code="state_mismatch")
-        self._login = {"issuer": login.issuer, "client_id": login.client_id, "nonce": login.nonce}
+        self._login = login
         return self
 
     def validate_registration(self) -> PeerlearnMessageLaunch:
@@ -113,8 +114,8 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
         if not audiences or not all(isinstance(item, str) for item in audiences):
             raise LaunchRefused("The launch names no audience (aud).", code="missing_aud")
-        client_id = self._login.get("client_id", "")
-        if iss != self._login.get("issuer"):
+        client_id = self._login.client_id
+        if iss != self._login.issuer:
             raise LaunchRefused(
                 "The launch comes from another LMS than the login.", code="issuer_mismatch"
             )
@@ -134,7 +135,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
 
     def get_client_id(self) -> str:
         # pylti1p3 takes aud[0]; the login told us which of the audiences is ours.
-        return self._login.get("client_id", "")
+        return self._login.client_id
 
     def validate_jwt_signature(self) -> PeerlearnMessageLaunch:
         header = self._jwt.get("header", {})
@@ -196,7 +197,7 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
         nonce = self._jwt.get("body", {}).get("nonce")
         if not isinstance(nonce, str) or not nonce:
             raise LaunchRefused("The launch has no nonce.", code="missing_nonce")
-        if nonce != self._login.get("nonce"):
+        if nonce != self._login.nonce:
             raise LaunchRefused(
                 "The launch's nonce was not issued for this login.", code="nonce_mismatch"
             )
