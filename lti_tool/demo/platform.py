@@ -23,6 +23,7 @@ from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request, TRequest
 
+from lti_tool.demo.gradebook import Gradebook
 from lti_tool.keys import rsa_public_jwk, thumbprint
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
@@ -79,7 +80,15 @@ class _Registration(Registration):
 
     def use_key(self, private_key: rsa.RSAPrivateKey) -> None:
         self.private_key = private_key
-        # lti1p3platform signs access tokens from a PEM string.
+        # lti1p3platform signs and checks access tokens with PEM strings.
+        self.set_platform_public_key(
+            private_key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo,
+            )
+            .decode("ascii")
+        )
         self.set_platform_private_key(
             private_key.private_bytes(
                 serialization.Encoding.PEM,
@@ -148,8 +157,10 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
         person: Person,
         course: Course,
         extra: Mapping[str, Any],
+        lineitems_url: str,
     ) -> None:
         super().__init__(request, conf)
+        self.lineitems_url = lineitems_url
         self.person = person
         self.course = course
         self.extra = extra
@@ -171,6 +182,7 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
         )
         self.set_resource_link_claim(course.link_id, title=course.link_title)
         self.set_launch_presentation_claim("iframe")
+        self.set_ags(lineitems_url=self.lineitems_url, allow_creating_lineitems=True)
         self.set_extra_claims(dict(self.extra))
 
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -210,6 +222,7 @@ class DemoPlatform:
         self.people = {person.id: person for person in people}
         self.course = course
         self.registration = _Registration(private_key)
+        self.gradebook = Gradebook(base_url=issuer + "/ags/lineitems")
         (
             self.registration.set_iss(issuer)
             .set_client_id(client_id)
@@ -236,6 +249,19 @@ class DemoPlatform:
             self.registration.set_tool_key_set(None)
             return dict(conf.get_access_token(dict(form)))
 
+    def authorised(self, authorization: str | None, scopes: list[str]) -> bool:
+        """True for a bearer token this platform issued with one of ``scopes``."""
+        if not authorization or not authorization.startswith("Bearer "):
+            return False
+        try:
+            return bool(
+                _Conf(registration=self.registration).validate_token(
+                    authorization.removeprefix("Bearer "), allowed_scopes=scopes
+                )
+            )
+        except Exception:  # any bad token is simply not authorised
+            return False
+
     def jwks(self) -> dict[str, list[dict[str, Any]]]:
         return {"keys": self.registration.get_jwks()}
 
@@ -259,6 +285,7 @@ class DemoPlatform:
             person=person,
             course=self.course,
             extra=extra or {},
+            lineitems_url=self.gradebook.base_url,
         )
         launch.validate_preflight_response(dict(auth_params))
         launch.prepare_launch(dict(auth_params))

@@ -6,16 +6,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lti_tool.demo.gradebook import Gradebook, GradebookError
 from lti_tool.demo.platform import DemoError, DemoPlatform, ToolEndpoints, load_or_create_key
 from lti_tool.persistence.models import Deployment, Platform
 
+LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
+CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+RESULTS = "application/vnd.ims.lis.v2.resultcontainer+json"
 DEMO_CLIENT_ID = "peerlearn-demo"
 DEMO_DEPLOYMENT_ID = "demo-deployment-1"
 HERE = Path(__file__).parent
@@ -56,6 +63,8 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
             return Response(render_template("demo/refused.html", reason=str(error)), status=400)
         return Response(render_template("demo/launch_form.html", form=form, blueprint=name))
 
+    register_gradebook(pages, platform)
+
     @pages.post("/token")
     def token() -> tuple[Response, int]:
         try:
@@ -68,6 +77,71 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
         return jsonify(platform().jwks())
 
     return pages
+
+
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+READ_SCOPES = [LINEITEM_SCOPE, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"]
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+RESULT_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+PAGE_SIZE = 10
+
+
+def register_gradebook(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> None:
+    """AGS endpoints over the demo platform's gradebook, with bearer tokens checked."""
+
+    def guard(scopes: list[str]) -> Gradebook:
+        lms = platform()
+        if not lms.authorised(request.headers.get("Authorization"), scopes):
+            abort(401)
+        return lms.gradebook
+
+    def answer(payload: Any, media_type: str, status: int = 200) -> Response:
+        return Response(json.dumps(payload), status=status, content_type=media_type)
+
+    @pages.route("/ags/lineitems", methods=["GET", "POST"])
+    def line_items() -> Response:
+        if request.method == "POST":
+            book = guard([LINEITEM_SCOPE])
+            return answer(book.create(request.get_json(force=True)), LINEITEM, 201)
+        book = guard(READ_SCOPES)
+        found = book.find(
+            resource_link_id=request.args.get("resource_link_id"),
+            tag=request.args.get("tag"),
+            resource_id=request.args.get("resource_id"),
+        )
+        page = int(request.args.get("page", "1"))
+        chunk = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        response = answer(chunk, CONTAINER)
+        if page * PAGE_SIZE < len(found):
+            query = {**request.args.to_dict(), "page": str(page + 1)}
+            response.headers["Link"] = f'<{book.base_url}?{urlencode(query)}>; rel="next"'
+        return response
+
+    @pages.route("/ags/lineitems/<item_id>", methods=["GET", "PUT", "DELETE"])
+    def line_item(item_id: str) -> Response:
+        book = guard(READ_SCOPES if request.method == "GET" else [LINEITEM_SCOPE])
+        if request.method == "GET":
+            return answer(book.get(item_id), LINEITEM)
+        if request.method == "PUT":
+            return answer(book.update(item_id, request.get_json(force=True)), LINEITEM)
+        book.delete(item_id)
+        return Response(status=204)
+
+    @pages.post("/ags/lineitems/<item_id>/scores")
+    def scores(item_id: str) -> Response:
+        guard([SCORE_SCOPE]).add_score(item_id, request.get_json(force=True))
+        return Response(status=204)
+
+    @pages.get("/ags/lineitems/<item_id>/results")
+    def results(item_id: str) -> Response:
+        found = guard([RESULT_SCOPE]).results(item_id, request.args.get("user_id"))
+        return answer(found, RESULTS)
+
+    @pages.errorhandler(GradebookError)
+    def _refused(error: GradebookError) -> Response:
+        return Response(
+            json.dumps({"error": str(error)}), status=error.status, content_type="application/json"
+        )
 
 
 def register_demo(app: Flask) -> None:
