@@ -15,9 +15,12 @@ from sqlalchemy import Engine, delete, select
 
 from config import Settings
 from lti_tool import learning_records, outbox
+from lti_tool.grades import GradeWorker
 from lti_tool.learning_records import TOPIC, all_destinations, destination_name
+from lti_tool.lti.ags import AgsClient
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import LrsDestination, Platform
+from lti_tool.services import build_services
 from lti_tool.xapi_worker import StatementWorker, WorkerSettings
 
 
@@ -50,6 +53,13 @@ def add_commands(commands: Any) -> None:
     export = xapi.add_parser("export", help="every statement as JSON lines")
     export.add_argument("--output", type=Path, help="file (default: standard output)")
     export.set_defaults(handler=_export)
+
+    grades = commands.add_parser("grades", help="grade passback").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    send = grades.add_parser("deliver", help="publish queued scores to LMS gradebooks")
+    send.add_argument("--once", action="store_true", help="publish what is due, then exit")
+    send.set_defaults(handler=_grades_deliver)
 
     lrs = commands.add_parser("lrs", help="Learning Record Stores").add_subparsers(
         required=True, metavar="ACTION"
@@ -93,6 +103,29 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
     print("delivering statements; stop with Ctrl-C", file=sys.stderr)
     worker.run_forever(stop)
     return 0
+
+
+def _grades_deliver(settings: Settings, args: argparse.Namespace) -> int:
+    services = build_services(settings)
+    worker = GradeWorker(
+        services.engine, AgsClient(services.service_tokens), services.registrations
+    )
+    try:
+        if args.once:
+            total = 0
+            while published := worker.run_once():
+                total += published
+            print(f"published {total} scores")
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        while not stop.is_set():
+            if not worker.run_once():
+                stop.wait(1.0)
+        return 0
+    finally:
+        services.close()
 
 
 def _status(settings: Settings, _args: argparse.Namespace) -> int:

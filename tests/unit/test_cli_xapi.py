@@ -129,3 +129,8 @@ def test_dead_letters_are_reported_and_retried(cli) -> None:
 def test_deliver_once_with_nothing_due(cli) -> None:
     code, out, _ = cli("xapi", "deliver", "--once")
     assert (code, out.strip()) == (0, "delivered 0 statements")
+
+
+def test_grades_deliver_once_with_nothing_queued(cli) -> None:
+    code, out, _ = cli("grades", "deliver", "--once")
+    assert (code, out.strip()) == (0, "published 0 scores")
