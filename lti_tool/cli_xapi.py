@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from lti_tool.lti.ags import AgsClient
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import LrsDestination, Platform
 from lti_tool.services import build_services
+from lti_tool.workers import drain, run_until_stopped, stop_on_signals
 from lti_tool.xapi_worker import StatementWorker, WorkerSettings
 
 
@@ -92,16 +91,10 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
         WorkerSettings(max_batch=args.batch_size, lease_seconds=args.lease_seconds),
     )
     if args.once:
-        total = 0
-        while delivered := worker.run_once():
-            total += delivered
-        print(f"delivered {total} statements")
+        print(f"delivered {drain(worker.run_once)} statements")
         return 0
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     print("delivering statements; stop with Ctrl-C", file=sys.stderr)
-    worker.run_forever(stop)
+    worker.run_forever(stop_on_signals())
     return 0
 
 
@@ -112,17 +105,10 @@ def _grades_deliver(settings: Settings, args: argparse.Namespace) -> int:
     )
     try:
         if args.once:
-            total = 0
-            while published := worker.run_once():
-                total += published
-            print(f"published {total} scores")
+            print(f"published {drain(worker.run_once)} scores")
             return 0
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-        while not stop.is_set():
-            if not worker.run_once():
-                stop.wait(1.0)
+        print("publishing scores; stop with Ctrl-C", file=sys.stderr)
+        run_until_stopped(worker.run_once, stop_on_signals())
         return 0
     finally:
         services.close()

@@ -26,6 +26,7 @@ from lti_tool.learning_records import (
     pause,
     route_held,
 )
+from lti_tool.workers import run_until_stopped
 from xapi.delivery import Outcome, StatementStore, deliver
 from xapi.lrs import DEFAULT_TIMEOUT, LrsClient
 
@@ -66,14 +67,7 @@ class StatementWorker:
         return delivered
 
     def run_forever(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                delivered = self.run_once()
-            except Exception:  # a worker must outlive any one bad round
-                log.exception("xAPI delivery round failed")
-                delivered = 0
-            if not delivered:
-                stop.wait(self.settings.idle_sleep)
+        run_until_stopped(self.run_once, stop, idle_sleep=self.settings.idle_sleep)
 
     def _client(self, destination: Destination) -> StatementStore:
         if self.client_for is not None:
