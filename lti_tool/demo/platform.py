@@ -158,9 +158,11 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
         course: Course,
         extra: Mapping[str, Any],
         lineitems_url: str,
+        memberships_url: str,
     ) -> None:
         super().__init__(request, conf)
         self.lineitems_url = lineitems_url
+        self.memberships_url = memberships_url
         self.person = person
         self.course = course
         self.extra = extra
@@ -183,6 +185,7 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
         self.set_resource_link_claim(course.link_id, title=course.link_title)
         self.set_launch_presentation_claim("iframe")
         self.set_ags(lineitems_url=self.lineitems_url, allow_creating_lineitems=True)
+        self.set_nrps(self.memberships_url)
         self.set_extra_claims(dict(self.extra))
 
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -223,6 +226,7 @@ class DemoPlatform:
         self.course = course
         self.registration = _Registration(private_key)
         self.gradebook = Gradebook(base_url=issuer + "/ags/lineitems")
+        self.memberships_url = issuer + "/nrps/memberships"
         (
             self.registration.set_iss(issuer)
             .set_client_id(client_id)
@@ -248,6 +252,27 @@ class DemoPlatform:
             # look again once.
             self.registration.set_tool_key_set(None)
             return dict(conf.get_access_token(dict(form)))
+
+    def members(self) -> list[dict[str, Any]]:
+        """The course roster as Names and Role Provisioning Services lists it."""
+        return [
+            {
+                "user_id": person.id,
+                "roles": list(person.roles),
+                "status": "Active",
+                **{
+                    key: value
+                    for key, value in (
+                        ("name", person.name),
+                        ("given_name", person.given_name),
+                        ("family_name", person.family_name),
+                        ("email", person.email),
+                    )
+                    if value
+                },
+            }
+            for person in self.people.values()
+        ]
 
     def authorised(self, authorization: str | None, scopes: list[str]) -> bool:
         """True for a bearer token this platform issued with one of ``scopes``."""
@@ -286,6 +311,7 @@ class DemoPlatform:
             course=self.course,
             extra=extra or {},
             lineitems_url=self.gradebook.base_url,
+            memberships_url=self.memberships_url,
         )
         launch.validate_preflight_response(dict(auth_params))
         launch.prepare_launch(dict(auth_params))

@@ -64,6 +64,7 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
         return Response(render_template("demo/launch_form.html", form=form, blueprint=name))
 
     register_gradebook(pages, platform)
+    register_roster(pages, platform)
 
     @pages.post("/token")
     def token() -> tuple[Response, int]:
@@ -142,6 +143,42 @@ def register_gradebook(pages: Blueprint, platform: Callable[[], DemoPlatform]) -
         return Response(
             json.dumps({"error": str(error)}), status=error.status, content_type="application/json"
         )
+
+
+MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+MEMBERSHIPS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+
+
+def register_roster(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> None:
+    """Names and Role Provisioning Services: the course roster, paged by ``limit``.
+
+    ``next=body`` puts the next page's URL in the body instead of a ``Link`` header, as
+    some platforms do.
+    """
+
+    @pages.get("/nrps/memberships")
+    def memberships() -> Response:
+        lms = platform()
+        if not lms.authorised(request.headers.get("Authorization"), [MEMBERSHIP_SCOPE]):
+            abort(401)
+        members = lms.members()
+        limit = int(request.args.get("limit", str(len(members) or 1)))
+        page = int(request.args.get("page", "1"))
+        body: dict[str, Any] = {
+            "id": lms.memberships_url,
+            "context": {"id": lms.course.id, "label": lms.course.label, "title": lms.course.title},
+            "members": members[(page - 1) * limit : page * limit],
+        }
+        following = None
+        if page * limit < len(members):
+            query = {**request.args.to_dict(), "page": str(page + 1)}
+            following = f"{lms.memberships_url}?{urlencode(query)}"
+            if request.args.get("next") == "body":
+                body["next"] = following
+        response = Response(json.dumps(body), content_type=MEMBERSHIPS)
+        if following and request.args.get("next") != "body":
+            response.headers["Link"] = f'<{following}>; rel="next"'
+        return response
 
 
 def register_demo(app: Flask) -> None:
