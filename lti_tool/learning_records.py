@@ -56,10 +56,6 @@ class Routes:
         self._all: list[Destination] = []
         self._lock = threading.Lock()
 
-    def forget(self) -> None:
-        with self._lock:
-            self._loaded_at = -self._ttl
-
     def for_platform(self, platform_id: int | None) -> list[str]:
         with self._lock:
             if self._clock() - self._loaded_at >= self._ttl:

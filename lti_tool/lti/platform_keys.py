@@ -75,11 +75,6 @@ class PlatformKeys:
             self._parsed[(platform_id, kid)] = key
         return key
 
-    def forget(self, platform_id: int) -> None:
-        with self._lock:
-            for cache_key in [item for item in self._parsed if item[0] == platform_id]:
-                del self._parsed[cache_key]
-
     def _may_refetch(self, platform: Platform) -> bool:
         last = platform.jwks_fetched_at
         return last is None or self._clock() - last >= self._refetch_interval

@@ -100,10 +100,6 @@ class RegistrationDirectory:
         with self._engine.connect() as connection:
             return list(connection.scalars(_CLIENTS_OF_ISSUER, {"issuer": issuer}))
 
-    def forget(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
     def _load(self, issuer: str, client_id: str) -> PlatformRegistration | None:
         with self._engine.connect() as connection:
             rows: list[Any] = list(

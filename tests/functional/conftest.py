@@ -15,6 +15,7 @@ from lti_tool import create_app, outbox
 from lti_tool.demo.web import register_platform
 from lti_tool.keys import KeyRing
 from lti_tool.learning_records import TOPIC, add_destination, all_destinations
+from lti_tool.lti.launch import cached_launch
 from lti_tool.services import Services
 from lti_tool.xapi_worker import StatementWorker
 from tests.conftest import make_settings
@@ -56,6 +57,19 @@ class LtiWorld:
         assert form_page.status == 200, form_page.text
         action, fields = form_page.form()
         return browser, browser.post(action, fields)
+
+    def teacher_services(self) -> tuple[Any, dict[str, Any]]:
+        """The LMS registration and the launch claims of a teacher's launch, for the
+        LTI Advantage services (their endpoints come in the launch)."""
+        _browser, page = self.launch("demo-teacher")
+        launch_id = self.services.launch_sessions.read(page.meta("peerlearn-session")).launch_id
+        claims = cached_launch(self.services.store, launch_id)
+        assert claims is not None
+        platform = self.services.registrations.find(
+            self.lms.platform.issuer, self.lms.platform.client_id
+        )
+        assert platform is not None
+        return platform, claims
 
     def post_token(self, browser: Browser, token: str, state: str) -> Page:
         return browser.post(self.tool_url + "/lti/launch", {"id_token": token, "state": state})

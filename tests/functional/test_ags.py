@@ -7,21 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lti_tool.lti.ags import AgsClient, AgsError
-from lti_tool.lti.launch import cached_launch
 from tests.functional.conftest import LtiWorld
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 
 
 def setup(world: LtiWorld):
-    _browser, page = world.launch("demo-teacher")
-    launch_id = world.services.launch_sessions.read(page.meta("peerlearn-session")).launch_id
-    claims = cached_launch(world.services.store, launch_id)
-    assert claims is not None
-    platform = world.services.registrations.find(
-        world.lms.platform.issuer, world.lms.platform.client_id
-    )
-    assert platform is not None
+    platform, claims = world.teacher_services()
     return AgsClient(world.services.service_tokens), platform, claims[AGS_CLAIM]["lineitems"]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.lti.launch import cached_launch
 from lti_tool.lti.nrps import NrpsClient, RosterError
 from tests.functional.conftest import LtiWorld
 
@@ -12,14 +11,7 @@ NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
 def setup(world: LtiWorld):
-    _browser, page = world.launch("demo-teacher")
-    launch_id = world.services.launch_sessions.read(page.meta("peerlearn-session")).launch_id
-    claims = cached_launch(world.services.store, launch_id)
-    assert claims is not None
-    platform = world.services.registrations.find(
-        world.lms.platform.issuer, world.lms.platform.client_id
-    )
-    assert platform is not None
+    platform, claims = world.teacher_services()
     url = claims[NRPS_CLAIM]["context_memberships_url"]
     return NrpsClient(world.services.service_tokens), platform, url
 
