@@ -23,9 +23,22 @@ class CommandError(Exception):
     """A command that cannot be done; printed without a traceback."""
 
 
+def _kid_as_operand(argv: list[str]) -> list[str]:
+    """Key ids are base64url and may start with '-': never read one as an option."""
+    for index in range(len(argv) - 2):
+        kid = argv[index + 2]
+        if (
+            argv[index : index + 2] == ["keys", "retire"]
+            and kid.startswith("-")
+            and kid not in {"-h", "--help", "--"}
+        ):
+            return [*argv[: index + 2], "--", *argv[index + 2 :]]
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_kid_as_operand(list(sys.argv[1:] if argv is None else argv)))
     try:
         settings = load_settings()
         return int(args.handler(settings, args) or 0)

@@ -97,6 +97,21 @@ def test_keys_commands(cli, tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "keys").glob("*.pem")) == [f"{second}.pem"]
 
 
+def test_a_kid_starting_with_a_dash_can_be_retired(cli, tmp_path: Path) -> None:
+    # RFC 7638 thumbprints are base64url: about one in 32 starts with '-'.
+    import json  # noqa: PLC0415
+
+    assert cli("keys", "generate")[0] == 0
+    cli("keys", "rotate")
+    manifest = tmp_path / "keys" / "keys.json"
+    data = json.loads(manifest.read_text())
+    old = data["keys"][1]["kid"]
+    (tmp_path / "keys" / f"{old}.pem").rename(tmp_path / "keys" / "-dashed.pem")
+    data["keys"][1]["kid"] = "-dashed"
+    manifest.write_text(json.dumps(data))
+    assert cli("keys", "retire", "-dashed")[:2] == (0, "retired -dashed\n")
+
+
 def test_production_settings_errors_are_reported(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PEERLEARN_ENV", "production")
     code, _, err = cli("platform", "list")
