@@ -58,6 +58,7 @@ _STORED = (
         Membership.lti_roles,
         Membership.course_role,
         Membership.last_launch_at.label("membership_seen"),
+        Membership.status.label("membership_status"),
     )
     .select_from(User)
     .outerjoin(
@@ -186,13 +187,20 @@ def record_launch(
         or stored.membership_id is None
         or stored.lti_roles != list(claims.roles)
         or stored.course_role != role
+        or stored.membership_status != "Active"
         or _stale(stored.membership_seen, now)
     ):
+        # Whoever launches is an active member, whatever an older roster said.
         _upsert(
             connection,
             Membership,
             {"user_id": user_id, "context_id": context_id},
-            {"lti_roles": list(claims.roles), "course_role": role, "last_launch_at": now},
+            {
+                "lti_roles": list(claims.roles),
+                "course_role": role,
+                "last_launch_at": now,
+                "status": "Active",
+            },
         )
 
     merged = PersonClaims(

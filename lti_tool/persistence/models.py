@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, true
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -76,6 +76,9 @@ class Platform(Base):
     jwks_fetched_at: Mapped[float | None] = mapped_column(Float, default=None)
     # Learning records name people only when an administrator opts in for this platform.
     xapi_share_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # False while a dynamically registered platform awaits an administrator's approval:
+    # its launches are refused until then.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -108,7 +111,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     display_name: Mapped[str | None] = mapped_column(String(120), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    last_launch_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # None for people known only from the course roster: they never launched.
+    last_launch_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
 class Context(Base):
@@ -123,6 +127,13 @@ class Context(Base):
     title: Mapped[str | None] = mapped_column(String(255), default=None)
     label: Mapped[str | None] = mapped_column(String(255), default=None)
     types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Service endpoints as the latest staff launch named them, so rosters and grades can
+    # be reached without a launch in progress.
+    memberships_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    lineitems_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    roster_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # The NRPS "differences" link of the last full sync, for the next incremental one.
+    roster_differences_url: Mapped[str | None] = mapped_column(String(1024), default=None)
 
 
 class ResourceLink(Base):
@@ -139,10 +150,15 @@ class ResourceLink(Base):
     lti_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255), default=None)
     description: Mapped[str | None] = mapped_column(Text, default=None)
+    # The activity this placement opens (found by link id, or by the custom parameter a
+    # deep-linking response set, e.g. after a course copy).
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity.id", ondelete="SET NULL"), default=None, index=True
+    )
 
 
 class Membership(Base):
-    """A user's roles in a context as of their latest launch."""
+    """A user's roles in a context, from their latest launch or the course roster."""
 
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("user_id", "context_id"),)
@@ -152,7 +168,40 @@ class Membership(Base):
     context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
     lti_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     course_role: Mapped[str] = mapped_column(String(20), default="learner")
-    last_launch_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # None for members known only from the roster (Names and Role Provisioning).
+    last_launch_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # Active, Inactive or Deleted, as the roster last said (a launch means Active).
+    status: Mapped[str] = mapped_column(String(16), default="Active", server_default="Active")
+    roster_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class Activity(Base):
+    """One Peerlearn activity placed in a course by deep linking.
+
+    ``key`` travels in the placement's custom parameters, so a copied course's new
+    resource links still find the activity they were copied from.
+    """
+
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(36), unique=True)
+    context_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_context.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The gradebook column the LMS created from the deep-linking response (if graded).
+    line_item_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    score_maximum: Mapped[float | None] = mapped_column(Float, default=None)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_user.id", ondelete="SET NULL"), default=None
+    )
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class EphemeralEntry(Base):
