@@ -9,8 +9,9 @@ tool's ``redirect_uri`` is the registered one.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
@@ -29,6 +30,9 @@ from lti_tool.keys import rsa_public_jwk, thumbprint
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 INSTRUCTOR = LIS + "Instructor"
 LEARNER = LIS + "Learner"
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+DEEP_LINKING_HINT = "deep-linking"
 
 
 class DemoError(ValueError):
@@ -52,6 +56,17 @@ class Course:
     label: str
     link_id: str
     link_title: str
+
+
+@dataclass(frozen=True)
+class DemoLink:
+    """A placement of the tool in the course, as deep linking or the demo created it."""
+
+    id: str
+    title: str
+    text: str = ""
+    custom: Mapping[str, str] = field(default_factory=dict)
+    line_item_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,8 +174,14 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
         extra: Mapping[str, Any],
         lineitems_url: str,
         memberships_url: str,
+        link: DemoLink | None,
+        line_item_url: str | None,
+        deep_link_return_url: str,
     ) -> None:
         super().__init__(request, conf)
+        self.link = link
+        self.line_item_url = line_item_url
+        self.deep_link_return_url = deep_link_return_url
         self.lineitems_url = lineitems_url
         self.memberships_url = memberships_url
         self.person = person
@@ -182,9 +203,27 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
             course.title,
             course.label,
         )
-        self.set_resource_link_claim(course.link_id, title=course.link_title)
+        if self.link is None:
+            # Deep linking: no resource link yet, and the settings the tool must honour.
+            self.set_dl(
+                self.deep_link_return_url,
+                title="Add to " + course.title,
+                accept_types={"ltiResourceLink"},
+                extra_data="opaque-" + course.id,  # type: ignore[arg-type]
+            )
+            self.set_extra_claims(
+                {CLAIM + "message_type": "LtiDeepLinkingRequest", **self._deep_linking_launch_data}
+            )
+        else:
+            self.set_resource_link_claim(self.link.id, title=self.link.title)
+            if self.link.custom:
+                self.set_extra_claims({CLAIM + "custom": dict(self.link.custom)})
         self.set_launch_presentation_claim("iframe")
-        self.set_ags(lineitems_url=self.lineitems_url, allow_creating_lineitems=True)
+        self.set_ags(
+            lineitems_url=self.lineitems_url,
+            lineitem_url=self.line_item_url,
+            allow_creating_lineitems=True,
+        )
         self.set_nrps(self.memberships_url)
         self.set_extra_claims(dict(self.extra))
 
@@ -226,6 +265,11 @@ class DemoPlatform:
         self.course = course
         self.registration = _Registration(private_key)
         self.gradebook = Gradebook(base_url=issuer + "/ags/lineitems")
+        self.links: dict[str, DemoLink] = {
+            course.link_id: DemoLink(course.link_id, course.link_title)
+        }
+        self.deep_link_return_url = issuer + "/deep-linking/return"
+        self.deep_linking_responses: list[dict[str, Any]] = []
         self.memberships_url = issuer + "/nrps/memberships"
         (
             self.registration.set_iss(issuer)
@@ -252,6 +296,55 @@ class DemoPlatform:
             # look again once.
             self.registration.set_tool_key_set(None)
             return dict(conf.get_access_token(dict(form)))
+
+    def accept_deep_linking_response(self, token: str) -> list[DemoLink]:
+        """Validate the tool's ``LtiDeepLinkingResponse`` and add its links to the course.
+
+        lti1p3platform checks the signature against the tool's key set and the message
+        type; the adapter adds what it leaves out: issuer, audience, deployment, the
+        echoed ``data``, and that the token is dated.
+        """
+        conf = _Conf(registration=self.registration)
+        try:
+            items = conf.validate_deeplinking_resp({"JWT": token})
+        except LtiException as error:
+            if "Unable to find public key" not in str(error):
+                raise DemoError(str(error)) from error
+            self.registration.set_tool_key_set(None)  # the tool rotated its key
+            items = conf.validate_deeplinking_resp({"JWT": token})
+        body = jwt.decode(token, options={"verify_signature": False})
+        audience = body.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        expected = {
+            "iss": (body.get("iss"), self.client_id),
+            "aud": (self.issuer in audiences, True),
+            "deployment_id": (body.get(CLAIM + "deployment_id"), self.deployment_id),
+            "data": (body.get(DL_CLAIM + "data"), "opaque-" + self.course.id),
+            "dated": (isinstance(body.get("iat"), int) and isinstance(body.get("exp"), int), True),
+            "nonce": (bool(body.get("nonce")), True),
+        }
+        for name, (found, wanted) in expected.items():
+            if found != wanted:
+                raise DemoError(f"deep-linking response: {name} is {found!r}")
+        added = []
+        for item in items:
+            link_id = "link-" + uuid.uuid4().hex[:12]
+            line_item = item.get("lineItem")
+            line_item_id = None
+            if isinstance(line_item, dict):
+                created = self.gradebook.create({**line_item, "resourceLinkId": link_id})
+                line_item_id = created["id"].rsplit("/", 1)[-1]
+            link = DemoLink(
+                id=link_id,
+                title=str(item.get("title") or "Peerlearn"),
+                text=str(item.get("text") or ""),
+                custom=dict(item.get("custom") or {}),
+                line_item_id=line_item_id,
+            )
+            self.links[link_id] = link
+            added.append(link)
+        self.deep_linking_responses.append(body)
+        return added
 
     def members(self) -> list[dict[str, Any]]:
         """The course roster as Names and Role Provisioning Services lists it."""
@@ -304,6 +397,10 @@ class DemoPlatform:
         person = self.people.get(auth_params.get("login_hint", ""))
         if person is None:
             raise DemoError("unknown login_hint")
+        hint = auth_params.get("lti_message_hint") or self.course.link_id
+        link = None if hint == DEEP_LINKING_HINT else self.links.get(hint)
+        if link is None and hint != DEEP_LINKING_HINT:
+            raise DemoError("unknown lti_message_hint")
         launch = _Launch(
             _ParamsRequest(auth_params),
             _Conf(registration=self.registration),
@@ -312,6 +409,11 @@ class DemoPlatform:
             extra=extra or {},
             lineitems_url=self.gradebook.base_url,
             memberships_url=self.memberships_url,
+            link=link,
+            line_item_url=self.gradebook.url(link.line_item_id)
+            if link and link.line_item_id
+            else None,
+            deep_link_return_url=self.deep_link_return_url,
         )
         launch.validate_preflight_response(dict(auth_params))
         launch.prepare_launch(dict(auth_params))

@@ -17,7 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.demo.gradebook import Gradebook, GradebookError
-from lti_tool.demo.platform import DemoError, DemoPlatform, ToolEndpoints, load_or_create_key
+from lti_tool.demo.platform import (
+    DEEP_LINKING_HINT,
+    DemoError,
+    DemoPlatform,
+    ToolEndpoints,
+    load_or_create_key,
+)
 from lti_tool.persistence.models import Deployment, Platform
 
 LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
@@ -50,9 +56,18 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
     def course() -> str:
         lms = platform()
         chosen = lms.people.get(request.args.get("as", ""))
-        frame_url = lms.login_url(chosen.id) if chosen else None
+        link_id = request.args.get("link") or lms.course.link_id
+        if link_id != DEEP_LINKING_HINT and link_id not in lms.links:
+            abort(404)
+        frame_url = lms.login_url(chosen.id, link_id=link_id) if chosen else None
         return render_template(
-            "demo/course.html", lms=lms, chosen=chosen, frame_url=frame_url, blueprint=name
+            "demo/course.html",
+            lms=lms,
+            chosen=chosen,
+            frame_url=frame_url,
+            blueprint=name,
+            link_id=link_id,
+            deep_linking=DEEP_LINKING_HINT,
         )
 
     @pages.get("/authorize")
@@ -62,6 +77,14 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
         except DemoError as error:
             return Response(render_template("demo/refused.html", reason=str(error)), status=400)
         return Response(render_template("demo/launch_form.html", form=form, blueprint=name))
+
+    @pages.post("/deep-linking/return")
+    def deep_linking_return() -> Response:
+        try:
+            added = platform().accept_deep_linking_response(request.form.get("JWT", ""))
+        except DemoError as error:
+            return Response(render_template("demo/refused.html", reason=str(error)), status=400)
+        return Response(render_template("demo/links_added.html", added=added, blueprint=name))
 
     register_gradebook(pages, platform)
     register_roster(pages, platform)

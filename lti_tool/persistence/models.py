@@ -183,6 +183,8 @@ class Activity(Base):
     """
 
     __tablename__ = "activity"
+    # One copy per course of an activity copied in from another course.
+    __table_args__ = (UniqueConstraint("context_id", "copied_from_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)

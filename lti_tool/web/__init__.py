@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from lti_tool.web.admin_views import admin_pages
 from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db
+from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
@@ -27,6 +28,7 @@ CSP = (
 def register_web(app: Flask) -> None:
     app.register_blueprint(lti)
     app.register_blueprint(app_pages)
+    app.register_blueprint(picker)
     app.register_blueprint(admin_pages)
     app.register_blueprint(meta)
     register_error_handlers(app)

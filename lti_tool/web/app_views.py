@@ -12,7 +12,7 @@ from lti_tool.domain.errors import BadRequest, SessionExpired
 from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.roles import CourseRole
 from lti_tool.launch_session import PARAM, LaunchSession
-from lti_tool.persistence.models import Context, ResourceLink, User
+from lti_tool.persistence.models import Activity, Context, ResourceLink, User
 from lti_tool.web.context import db, services
 
 app_pages = Blueprint("app_pages", __name__)
@@ -38,6 +38,8 @@ class CoursePage:
     context_title: str | None = None
     context_label: str | None = None
     link_title: str | None = None
+    activity_title: str | None = None
+    activity_kind: str | None = None
 
 
 def _load(launch: LaunchSession) -> tuple[User, CoursePage]:
@@ -45,17 +47,19 @@ def _load(launch: LaunchSession) -> tuple[User, CoursePage]:
     row = (
         db()
         .execute(
-            select(User, Context, ResourceLink)
+            select(User, Context, ResourceLink, Activity)
             .select_from(User)
             .outerjoin(Context, Context.id == launch.context_id)
             .outerjoin(ResourceLink, ResourceLink.id == launch.resource_link_id)
+            .outerjoin(Activity, Activity.id == ResourceLink.activity_id)
             .where(User.id == launch.user_id, User.platform_id == launch.platform_id)
         )
         .one_or_none()
     )
     if row is None:
         raise SessionExpired("Your account is no longer known here.", code="session_invalid")
-    user, context, link = row
+    user, context, link, activity = row
+    kinds = services().kinds
     person = PersonClaims(
         sub=user.sub, name=user.name, given_name=user.given_name, family_name=user.family_name
     )
@@ -67,6 +71,10 @@ def _load(launch: LaunchSession) -> tuple[User, CoursePage]:
         context_title=context.title if context else None,
         context_label=context.label if context else None,
         link_title=link.title if link else None,
+        activity_title=activity.title if activity else None,
+        activity_kind=(
+            kinds.get(activity.kind).title if activity and activity.kind in kinds else None
+        ),
     )
 
 

@@ -37,22 +37,26 @@ class LtiWorld:
         services: Services = self.app.extensions["peerlearn"]
         return services
 
-    def login(self, person: str, browser: Browser | None = None) -> tuple[Browser, Page]:
+    def login(
+        self, person: str, browser: Browser | None = None, *, link_id: str | None = None
+    ) -> tuple[Browser, Page]:
         """Start a launch as the LMS would and stop at the LMS's auth endpoint."""
         browser = browser or Browser()
-        page = browser.get(self.lms.platform.login_url(person), follow=False)
+        page = browser.get(self.lms.platform.login_url(person, link_id=link_id), follow=False)
         assert page.status == 302, page.text
         return browser, page
 
     def auth_params(
-        self, person: str, browser: Browser | None = None
+        self, person: str, browser: Browser | None = None, *, link_id: str | None = None
     ) -> tuple[Browser, dict[str, str]]:
-        browser, page = self.login(person, browser)
+        browser, page = self.login(person, browser, link_id=link_id)
         return browser, query_of(page.response.headers["Location"])
 
-    def launch(self, person: str = "demo-learner-1") -> tuple[Browser, Page]:
+    def launch(
+        self, person: str = "demo-learner-1", *, link_id: str | None = None
+    ) -> tuple[Browser, Page]:
         """A full launch through both servers, as a browser does it."""
-        browser, page = self.login(person)
+        browser, page = self.login(person, link_id=link_id)
         form_page = browser.get(page.response.headers["Location"])
         assert form_page.status == 200, form_page.text
         action, fields = form_page.form()
@@ -81,9 +85,10 @@ class LtiWorld:
         *,
         sign: Any = None,
         extra: dict[str, Any] | None = None,
+        link_id: str | None = None,
     ) -> Page:
         """Launch with claims changed before signing (the 1EdTech "bad payloads")."""
-        browser, params = self.auth_params(person)
+        browser, params = self.auth_params(person, link_id=link_id)
         state, claims = self.lms.platform.claims(params, extra=extra)
         if mutate is not None:
             mutate(claims)

@@ -55,6 +55,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity")),
         sa.UniqueConstraint("key", name=op.f("uq_activity_key")),
+        sa.UniqueConstraint(
+            "context_id", "copied_from_id", name=op.f("uq_activity_context_id_copied_from_id")
+        ),
     )
     with op.batch_alter_table("activity", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_activity_context_id"), ["context_id"], unique=False)
