@@ -246,6 +246,29 @@ def config_page() -> str:
     return render_template("config.html", urls=tool_urls(), scopes=SCOPES)
 
 
+def canvas_placements(launch_url: str) -> list[dict[str, Any]]:
+    """Course navigation opens Peerlearn's course page; the two selection placements open
+    the activity picker (deep linking) from Canvas's assignment and module editors."""
+    selection = {
+        "message_type": DEEP_LINKING_REQUEST,
+        "target_link_uri": launch_url,
+        "selection_width": 900,
+        "selection_height": 700,
+    }
+    return [
+        {
+            "placement": "course_navigation",
+            "message_type": RESOURCE_LINK_REQUEST,
+            "target_link_uri": launch_url,
+            "text": "Peerlearn",
+            "default": "enabled",
+            "windowTarget": "_self",
+        },
+        {"placement": "assignment_selection", "text": "Peerlearn activity", **selection},
+        {"placement": "link_selection", "text": "Peerlearn activity", **selection},
+    ]
+
+
 @lti.get("/lti/canvas.json")
 def canvas_json() -> Response:
     urls = tool_urls()
@@ -269,19 +292,15 @@ def canvas_json() -> Response:
                     "privacy_level": "name_only",
                     "settings": {
                         "text": "Peerlearn",
-                        "placements": [
-                            {
-                                "placement": "course_navigation",
-                                "message_type": "LtiResourceLinkRequest",
-                                "target_link_uri": urls["launch"],
-                                "text": "Peerlearn",
-                                "default": "enabled",
-                                "windowTarget": "_self",
-                            }
-                        ],
+                        "placements": canvas_placements(urls["launch"]),
                     },
                 }
             ],
-            "custom_fields": {"canvas_course_id": "$Canvas.course.id"},
+            # Course ids help staff match courses in reports; the id history lets
+            # Peerlearn tell a copied course from a new one.
+            "custom_fields": {
+                "canvas_course_id": "$Canvas.course.id",
+                "context_id_history": "$Context.id.history",
+            },
         }
     )

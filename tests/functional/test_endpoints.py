@@ -26,6 +26,17 @@ def test_config_page_lists_every_url(world: LtiWorld) -> None:
     for path in ("/lti/login", "/lti/launch", "/.well-known/jwks.json", "/lti/canvas.json"):
         assert world.tool_url + path in page
     assert "peerlearn platform add" in page
+    moodle = page[page.index('id="moodle-fields"') :]
+    for field in (
+        "Tool URL",
+        "Initiate login URL",
+        "Redirection URI(s)",
+        "Public keyset",
+        "Content Selection URL",
+        "Services",
+        "Privacy",
+    ):
+        assert f"<dt>{field}</dt>" in moodle, field
 
 
 def test_canvas_developer_key_json(world: LtiWorld) -> None:
@@ -37,7 +48,13 @@ def test_canvas_developer_key_json(world: LtiWorld) -> None:
     [extension] = data["extensions"]
     assert extension["privacy_level"] == "name_only"
     assert extension["domain"] == "127.0.0.1"
-    assert extension["settings"]["placements"][0]["placement"] == "course_navigation"
+    placements = {item["placement"]: item for item in extension["settings"]["placements"]}
+    assert set(placements) == {"course_navigation", "assignment_selection", "link_selection"}
+    assert placements["course_navigation"]["message_type"] == "LtiResourceLinkRequest"
+    for selection in ("assignment_selection", "link_selection"):
+        assert placements[selection]["message_type"] == "LtiDeepLinkingRequest"
+        assert placements[selection]["target_link_uri"] == world.tool_url + "/lti/launch"
+    assert data["custom_fields"]["canvas_course_id"] == "$Canvas.course.id"
 
 
 def test_healthz_checks_the_database(world: LtiWorld) -> None:
