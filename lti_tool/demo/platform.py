@@ -270,6 +270,7 @@ class DemoPlatform:
         }
         self.deep_link_return_url = issuer + "/deep-linking/return"
         self.deep_linking_responses: list[dict[str, Any]] = []
+        self.gradebook_online = True
         self.memberships_url = issuer + "/nrps/memberships"
         (
             self.registration.set_iss(issuer)

@@ -12,6 +12,7 @@ from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db
 from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
+from lti_tool.web.grade_api import grade_api
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 
@@ -29,6 +30,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(lti)
     app.register_blueprint(app_pages)
     app.register_blueprint(picker)
+    app.register_blueprint(grade_api)
     app.register_blueprint(admin_pages)
     app.register_blueprint(meta)
     register_error_handlers(app)
