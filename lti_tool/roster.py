@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, Table, case, func, select, update
 
 from lti_tool import outbox
 from lti_tool.domain.errors import NotFound
+from lti_tool.domain.launch import MAX_URL
 from lti_tool.domain.roster import (
     MemberStatus,
     RosterMember,
@@ -179,7 +180,7 @@ class RosterSync:
             connection.execute(
                 update(Context)
                 .where(Context.id == context_id)
-                .values(roster_synced_at=at, roster_differences_url=roster.differences_url)
+                .values(roster_synced_at=at, roster_differences_url=_storable(roster))
             )
         log.info(
             "roster synced",
@@ -218,6 +219,11 @@ class CourseRoster:
     synced_at: datetime | None
 
 
+def has_roster_service(connection: Connection, context_id: int) -> bool:
+    """Whether a launch named the course's roster endpoint."""
+    return bool(connection.scalar(select(Context.memberships_url).where(Context.id == context_id)))
+
+
 def course_roster(connection: Connection, context_id: int) -> CourseRoster:
     """Everyone stored for a course, active first, then by name."""
     context = connection.execute(
@@ -245,6 +251,12 @@ def course_roster(connection: Connection, context_id: int) -> CourseRoster:
         has_roster_service=bool(context and context.memberships_url),
         synced_at=context.roster_synced_at if context else None,
     )
+
+
+def _storable(roster: Roster) -> str | None:
+    """The differences link, unless it is longer than its column (then: full next time)."""
+    url = roster.differences_url
+    return url if url and len(url) <= MAX_URL else None
 
 
 def _stored_people(connection: Connection, context_id: int) -> dict[str, StoredPerson]:

@@ -44,7 +44,7 @@ def sync_now() -> ResponseReturnValue:
     launch, token = current_launch()
     context_id = course_staff_only(launch)
     with services().engine.begin() as connection:
-        if not roster.course_roster(connection, context_id).has_roster_service:
+        if not roster.has_roster_service(connection, context_id):
             raise BadRequest(
                 "Your LMS has not offered this course's roster to Peerlearn.",
                 code="no_roster_service",
