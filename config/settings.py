@@ -29,6 +29,7 @@ _KNOWN = (
     "CLOCK_SKEW_SECONDS",
     "JWKS_REFETCH_SECONDS",
     "XAPI_IN_PROCESS",
+    "ROSTER_SYNC_MINUTES",
 )
 
 
@@ -58,6 +59,8 @@ class Settings:
     # Deliver learning records from a thread of each app process (single-machine
     # installs) instead of a separate `peerlearn xapi deliver` process.
     xapi_in_process: bool = False
+    # A staff launch asks for a course roster sync at most once per this many minutes.
+    roster_sync_minutes: int = 10
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -112,6 +115,7 @@ def load_settings(
         clock_skew_seconds=_positive_int(values, "clock_skew_seconds", 60),
         jwks_refetch_seconds=_positive_int(values, "jwks_refetch_seconds", 60),
         xapi_in_process=_flag(values, "xapi_in_process"),
+        roster_sync_minutes=_positive_int(values, "roster_sync_minutes", 10),
         notices=tuple(notices),
     )
 

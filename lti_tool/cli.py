@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from config import Settings, SettingsError, load_settings
+from lti_tool.cli_lti import LtiCommandError
+from lti_tool.cli_lti import add_commands as add_lti_commands
 from lti_tool.cli_xapi import XapiCommandError
 from lti_tool.cli_xapi import add_commands as add_xapi_commands
 from lti_tool.keys import KeyRing, KeyRingError
@@ -42,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(args.handler(settings, args) or 0)
-    except (SettingsError, CommandError, KeyRingError, XapiCommandError) as error:
+    except (SettingsError, CommandError, KeyRingError, XapiCommandError, LtiCommandError) as error:
         print(f"peerlearn: {error}", file=sys.stderr)
         return 2
 
@@ -110,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deployment.add_argument("deployment_id")
     add_deployment.set_defaults(handler=_platform_add_deployment)
     add_xapi_commands(commands)
+    add_lti_commands(commands)
     return parser
 
 

@@ -8,8 +8,10 @@ tool's ``redirect_uri`` is the registered one.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -263,6 +265,16 @@ class DemoPlatform:
         self.tool = tool
         self.people = {person.id: person for person in people}
         self.course = course
+        self._lock = threading.Lock()
+        # Token requests by scope set, as an LMS operator would count them.
+        self.token_requests: Counter[str] = Counter()
+        # The roster's change log: a sequence number per change, so the roster can offer
+        # a "differences" link (members changed since a version of the roster).
+        self.statuses = {person.id: "Active" for person in people}
+        self._changes: dict[str, int] = {}
+        self.roster_version = 0
+        self.changes_kept_from = 0
+        self.offer_differences = True
         self.registration = _Registration(private_key)
         self.gradebook = Gradebook(base_url=issuer + "/ags/lineitems")
         self.links: dict[str, DemoLink] = {
@@ -287,6 +299,8 @@ class DemoPlatform:
 
     def access_token(self, form: Mapping[str, str]) -> dict[str, Any]:
         """The OAuth 2 token endpoint (client credentials with a signed client assertion)."""
+        with self._lock:
+            self.token_requests[str(form.get("scope", ""))] += 1
         conf = _Conf(registration=self.registration)
         try:
             return dict(conf.get_access_token(dict(form)))
@@ -347,13 +361,40 @@ class DemoPlatform:
         self.deep_linking_responses.append(body)
         return added
 
-    def members(self) -> list[dict[str, Any]]:
-        """The course roster as Names and Role Provisioning Services lists it."""
+    def enrol(self, person: Person) -> None:
+        with self._lock:
+            self.people[person.id] = person
+            self._change(person.id, "Active")
+
+    def set_status(self, person_id: str, status: str) -> None:
+        """Active, Inactive, or Deleted (unenrolled: gone from the full roster)."""
+        with self._lock:
+            self._change(person_id, status)
+
+    def forget_changes(self) -> None:
+        """Drop the change log, as LMSs do after a while: older differences links fail."""
+        with self._lock:
+            self.changes_kept_from = self.roster_version
+
+    def _change(self, person_id: str, status: str) -> None:
+        self.roster_version += 1
+        self.statuses[person_id] = status
+        self._changes[person_id] = self.roster_version
+
+    def members(self, since: int | None = None) -> list[dict[str, Any]]:
+        """The course roster as Names and Role Provisioning Services lists it: everyone
+        enrolled, or (``since`` a roster version) everyone changed since, with status."""
+        with self._lock:
+            if since is None:
+                listed = [p for p in self.people.values() if self.statuses[p.id] != "Deleted"]
+            else:
+                listed = [p for p in self.people.values() if self._changes.get(p.id, 0) > since]
+            statuses = dict(self.statuses)
         return [
             {
                 "user_id": person.id,
                 "roles": list(person.roles),
-                "status": "Active",
+                "status": statuses[person.id],
                 **{
                     key: value
                     for key, value in (
@@ -365,7 +406,7 @@ class DemoPlatform:
                     if value
                 },
             }
-            for person in self.people.values()
+            for person in listed
         ]
 
     def authorised(self, authorization: str | None, scopes: list[str]) -> bool:

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from lti_tool.demo.gradebook import Gradebook, GradebookError
 from lti_tool.demo.platform import (
     DEEP_LINKING_HINT,
+    DEMO_PEOPLE,
     DemoError,
     DemoPlatform,
+    Person,
     ToolEndpoints,
     load_or_create_key,
 )
@@ -178,7 +180,8 @@ def register_roster(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> N
     """Names and Role Provisioning Services: the course roster, paged by ``limit``.
 
     ``next=body`` puts the next page's URL in the body instead of a ``Link`` header, as
-    some platforms do.
+    some platforms do. Each answer offers a ``rel="differences"`` link (``since`` = the
+    roster version now); one older than the platform's change log answers 410.
     """
 
     @pages.get("/nrps/memberships")
@@ -186,7 +189,14 @@ def register_roster(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> N
         lms = platform()
         if not lms.authorised(request.headers.get("Authorization"), [MEMBERSHIP_SCOPE]):
             abort(401)
-        members = lms.members()
+        version = lms.roster_version
+        since = request.args.get("since")
+        if since is not None and not (
+            since.isdigit() and lms.changes_kept_from <= int(since) <= version
+        ):
+            gone = {"error": "differences for this version are no longer available"}
+            return Response(json.dumps(gone), status=410, content_type="application/json")
+        members = lms.members(int(since) if since is not None else None)
         limit = int(request.args.get("limit", str(len(members) or 1)))
         page = int(request.args.get("page", "1"))
         body: dict[str, Any] = {
@@ -194,15 +204,21 @@ def register_roster(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> N
             "context": {"id": lms.course.id, "label": lms.course.label, "title": lms.course.title},
             "members": members[(page - 1) * limit : page * limit],
         }
-        following = None
+        links = []
         if page * limit < len(members):
             query = {**request.args.to_dict(), "page": str(page + 1)}
-            following = f"{lms.memberships_url}?{urlencode(query)}"
+            following = f"{request.base_url}?{urlencode(query)}"
             if request.args.get("next") == "body":
                 body["next"] = following
+            else:
+                links.append(f'<{following}>; rel="next"')
+        if lms.offer_differences:
+            query = {k: v for k, v in request.args.items() if k not in {"page", "since"}}
+            query["since"] = str(version)
+            links.append(f'<{request.base_url}?{urlencode(query)}>; rel="differences"')
         response = Response(json.dumps(body), content_type=MEMBERSHIPS)
-        if following and request.args.get("next") != "body":
-            response.headers["Link"] = f'<{following}>; rel="next"'
+        if links:
+            response.headers["Link"] = ", ".join(links)
         return response
 
 
@@ -232,8 +248,10 @@ def build_demo_platform(
     key_path: Path,
     client_id: str = DEMO_CLIENT_ID,
     deployment_id: str = DEMO_DEPLOYMENT_ID,
+    people: tuple[Person, ...] = DEMO_PEOPLE,
 ) -> DemoPlatform:
     return DemoPlatform(
+        people=people,
         issuer=issuer,
         client_id=client_id,
         deployment_id=deployment_id,

@@ -9,6 +9,9 @@ from typing import Any
 from lti_tool.domain.roles import CourseRole, course_role
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+MAX_URL = 1024  # the stored columns' length
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,17 @@ class LaunchClaims:
     context: ContextClaims | None
     resource_link: ResourceLinkClaims | None
     custom: Mapping[str, str] = field(default_factory=dict)
+    # The course's service endpoints (Names and Role Provisioning, Assignment and Grade
+    # Services), when the LMS offers them in this launch.
+    memberships_url: str | None = None
+    lineitems_url: str | None = None
 
     @property
     def course_role(self) -> CourseRole:
         return course_role(self.roles)
 
 
-def _text(value: Any, limit: int = 255) -> str | None:
+def trimmed_text(value: Any, limit: int = 255) -> str | None:
     """A trimmed string, or None for anything else; LMSs send odd types and long titles."""
     if not isinstance(value, str):
         return None
@@ -60,11 +67,22 @@ def _text(value: Any, limit: int = 255) -> str | None:
     return stripped[:limit] if stripped else None
 
 
+def _service_url(claims: Mapping[str, Any], claim: str, name: str) -> str | None:
+    """An absolute http(s) URL from a service claim, or None (a cut URL is no URL)."""
+    service = claims.get(claim)
+    if not isinstance(service, Mapping):
+        return None
+    url = trimmed_text(service.get(name), limit=MAX_URL + 1)
+    if not url or len(url) > MAX_URL or not url.startswith(("https://", "http://")):
+        return None
+    return url
+
+
 def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
     """Read a validated id_token body; optional claims an LMS did not send stay None."""
     context_claim = claims.get(CLAIM + "context")
     context = None
-    if isinstance(context_claim, Mapping) and _text(context_claim.get("id")):
+    if isinstance(context_claim, Mapping) and trimmed_text(context_claim.get("id")):
         raw_types = context_claim.get("type")
         types = (
             tuple(item for item in raw_types if isinstance(item, str))
@@ -73,17 +91,17 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
         )
         context = ContextClaims(
             id=str(context_claim["id"]).strip(),
-            title=_text(context_claim.get("title")),
-            label=_text(context_claim.get("label")),
+            title=trimmed_text(context_claim.get("title")),
+            label=trimmed_text(context_claim.get("label")),
             types=types,
         )
     link_claim = claims.get(CLAIM + "resource_link")
     resource_link = None
-    if isinstance(link_claim, Mapping) and _text(link_claim.get("id")):
+    if isinstance(link_claim, Mapping) and trimmed_text(link_claim.get("id")):
         resource_link = ResourceLinkClaims(
             id=str(link_claim["id"]).strip(),
-            title=_text(link_claim.get("title")),
-            description=_text(link_claim.get("description"), limit=4000),
+            title=trimmed_text(link_claim.get("title")),
+            description=trimmed_text(link_claim.get("description"), limit=4000),
         )
     raw_roles = claims.get(CLAIM + "roles")
     roles = tuple(r for r in raw_roles if isinstance(r, str)) if isinstance(raw_roles, list) else ()
@@ -96,15 +114,17 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
         deployment_id=str(claims.get(CLAIM + "deployment_id", "")),
         person=PersonClaims(
             sub=str(claims["sub"]),
-            name=_text(claims.get("name")),
-            given_name=_text(claims.get("given_name")),
-            family_name=_text(claims.get("family_name")),
-            email=_text(claims.get("email"), limit=320),
+            name=trimmed_text(claims.get("name")),
+            given_name=trimmed_text(claims.get("given_name")),
+            family_name=trimmed_text(claims.get("family_name")),
+            email=trimmed_text(claims.get("email"), limit=320),
         ),
         roles=roles,
         context=context,
         resource_link=resource_link,
         custom=custom,
+        memberships_url=_service_url(claims, NRPS_CLAIM, "context_memberships_url"),
+        lineitems_url=_service_url(claims, AGS_CLAIM, "lineitems"),
     )
 
 

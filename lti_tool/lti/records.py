@@ -34,6 +34,9 @@ class LaunchRecord:
     context_title: str | None
     context_label: str | None
     link_title: str | None
+    # Whether the course's roster can be read, and when it last was (roster sync).
+    has_roster_service: bool = False
+    roster_synced_at: datetime | None = None
 
 
 # Built once: constructing a statement costs more than running it on a warm connection.
@@ -50,6 +53,9 @@ _STORED = (
         Context.title.label("context_title"),
         Context.label.label("context_label"),
         Context.types.label("context_types"),
+        Context.memberships_url.label("context_memberships_url"),
+        Context.lineitems_url.label("context_lineitems_url"),
+        Context.roster_synced_at.label("context_roster_synced_at"),
         ResourceLink.id.label("link_id"),
         ResourceLink.context_id.label("link_context_id"),
         ResourceLink.title.label("link_title"),
@@ -156,6 +162,9 @@ def record_launch(
             "title": context_claim.title,
             "label": context_claim.label,
             "types": list(context_claim.types) or None,
+            # Kept so rosters and gradebooks can be reached outside a launch.
+            "memberships_url": claims.memberships_url,
+            "lineitems_url": claims.lineitems_url,
         }
         if context_id is None or _differs(stored, "context_", context_values):
             context_id = _upsert(
@@ -223,5 +232,10 @@ def record_launch(
         else None,
         link_title=(link_claim.title or (stored.link_title if stored else None))
         if link_claim
+        else None,
+        has_roster_service=context_id is not None
+        and bool(claims.memberships_url or (stored and stored.context_memberships_url)),
+        roster_synced_at=stored.context_roster_synced_at
+        if stored is not None and context_id == stored.context_id
         else None,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,11 +11,12 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from lti_tool import learning_records
+from lti_tool import learning_records, roster
 from lti_tool.activities import PlacedActivity, activity_for_launch
 from lti_tool.domain.errors import Forbidden, LaunchRefused, NotFound
 from lti_tool.domain.launch import PersonClaims, display_name, parse_launch
 from lti_tool.domain.roles import CourseRole, is_administrator
+from lti_tool.domain.roster import sync_due
 from lti_tool.events import launched_statement
 from lti_tool.launch_session import LaunchSession
 from lti_tool.lti.deep_linking import read_request
@@ -139,6 +140,22 @@ def launch() -> ResponseReturnValue:
                 platform_id=message_launch.platform_id(),
                 routes=svc.xapi_routes,
                 strict=svc.settings.is_development,
+            )
+        # A staff launch refreshes the course roster now and then, in a worker, never here.
+        now, interval = datetime.now(UTC), timedelta(minutes=svc.settings.roster_sync_minutes)
+        if record.context_id is not None and sync_due(
+            role=record.course_role,
+            has_roster_service=record.has_roster_service,
+            synced_at=record.roster_synced_at,
+            now=now,
+            interval=interval,
+        ):
+            roster.request_sync(
+                connection,
+                platform_id=message_launch.platform_id(),
+                context_id=record.context_id,
+                now=now,
+                interval=interval,
             )
     launch_session = LaunchSession(
         user_id=record.user_id,

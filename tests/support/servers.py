@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from lti_tool.demo.platform import DemoPlatform
+from lti_tool.demo.platform import DEMO_PEOPLE, DemoPlatform, Person
 from lti_tool.demo.web import build_demo_platform, lms_blueprint
 
 
@@ -63,6 +63,7 @@ def running_lms(
     host: str = "127.0.0.1",
     client_id: str = "test-client",
     deployment_id: str = "test-deployment",
+    people: tuple[Person, ...] = DEMO_PEOPLE,
 ) -> Iterator[Lms]:
     port = free_port()
     base_url = f"http://{host}:{port}"
@@ -72,6 +73,7 @@ def running_lms(
         key_path=key_dir / f"lms-{port}.pem",
         client_id=client_id,
         deployment_id=deployment_id,
+        people=people,
     )
     bind = "127.0.0.1" if host == "localhost" else host
     hits: Counter[str] = Counter()

@@ -165,3 +165,63 @@ def test_launch_without_context_stores_no_membership(engine: Engine) -> None:
     assert result.context_id is None
     assert rows(engine, Membership) == []
     assert replace(result, user_id=0).link_title == "Week 1"
+
+
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+
+
+def with_services(memberships: str = "https://lms.example/nrps/c1", **changes: object):
+    return claims(
+        **{
+            NRPS: {"context_memberships_url": memberships, "service_versions": ["2.0"]},
+            AGS: {"lineitems": "https://lms.example/ags/c1", "scope": []},
+        },
+        **changes,
+    )
+
+
+def test_service_endpoints_are_stored_and_a_relaunch_writes_nothing(engine: Engine) -> None:
+    first = record(engine, with_services())
+    [context] = rows(engine, Context)
+    assert (context.memberships_url, context.lineitems_url) == (
+        "https://lms.example/nrps/c1",
+        "https://lms.example/ags/c1",
+    )
+    assert first.has_roster_service
+    assert first.roster_synced_at is None
+    assert writes_during(engine, lambda: record(engine, with_services())) == []
+    # A launch that names no services keeps the stored ones.
+    assert writes_during(engine, lambda: record(engine, claims())) == []
+    assert record(engine, claims()).has_roster_service
+
+
+def test_a_changed_endpoint_is_one_write(engine: Engine) -> None:
+    record(engine, with_services())
+    moved = with_services("https://lms.example/nrps/c1?v=2")
+    assert writes_during(engine, lambda: record(engine, moved)) == ["INSERT"]
+    [context] = rows(engine, Context)
+    assert context.memberships_url == "https://lms.example/nrps/c1?v=2"
+
+
+def test_a_member_known_only_from_the_roster_launches(engine: Engine) -> None:
+    record(engine, claims(sub="teacher"))  # creates the course
+    with engine.begin() as connection:
+        user_id = connection.execute(
+            User.__table__.insert().values(
+                platform_id=1, sub="u1", name="Grace H.", created_at=records.utcnow()
+            )
+        ).inserted_primary_key[0]
+        connection.execute(
+            Membership.__table__.insert().values(
+                user_id=user_id, context_id=1, lti_roles=[], course_role="learner", status="Deleted"
+            )
+        )
+    result = record(engine, claims())
+    assert result.user_id == user_id
+    user = next(row for row in rows(engine, User) if row.sub == "u1")
+    membership = next(row for row in rows(engine, Membership) if row.user_id == user_id)
+    assert user.name == "Grace Hopper"
+    assert user.last_launch_at is not None
+    assert membership.last_launch_at is not None
+    assert membership.status == "Active"

@@ -68,6 +68,8 @@ def test_production_with_everything(tmp_path: Path) -> None:
         ({"base_url": "ftp://x"}, "absolute http"),
         ({"launch_session_minutes": "soon"}, "whole number"),
         ({"clock_skew_seconds": "0"}, "positive"),
+        ({"roster_sync_minutes": "0"}, "PEERLEARN_ROSTER_SYNC_MINUTES must be positive"),
+        ({"roster_sync_minutes": "often"}, "whole number"),
     ],
 )
 def test_bad_values_say_which_setting(tmp_path: Path, values: dict[str, str], message: str) -> None:
@@ -88,3 +90,8 @@ def test_unknown_file_setting_is_refused(tmp_path: Path) -> None:
     file.write_text('secret_kee = "typo"\n')
     with pytest.raises(SettingsError, match="unknown settings: secret_kee"):
         load_settings(env(tmp_path, config_file=str(file)))
+
+
+def test_roster_sync_interval_defaults_to_ten_minutes(tmp_path: Path) -> None:
+    assert load_settings(env(tmp_path)).roster_sync_minutes == 10
+    assert load_settings(env(tmp_path, roster_sync_minutes="3")).roster_sync_minutes == 3

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from lti_tool.domain.launch import CLAIM, PersonClaims, display_name, parse_launch
+from lti_tool.domain.launch import (
+    AGS_CLAIM,
+    CLAIM,
+    NRPS_CLAIM,
+    PersonClaims,
+    display_name,
+    parse_launch,
+)
 
 
 def claims(**extra: object) -> dict[str, object]:
@@ -46,3 +53,30 @@ def test_display_name_prefers_choice_then_lms_name_then_parts() -> None:
     assert display_name(person, "G.") == "G."
     assert display_name(PersonClaims(sub="s", name="Admiral")) == "Admiral"
     assert display_name(PersonClaims(sub="s")) == "Anonymous participant"
+
+
+def test_service_endpoints_are_kept() -> None:
+    launch = parse_launch(
+        claims(
+            **{
+                NRPS_CLAIM: {"context_memberships_url": " https://lms.example/nrps/c1 "},
+                AGS_CLAIM: {"lineitems": "https://lms.example/ags/c1/lineitems", "scope": []},
+            }
+        )
+    )
+    assert launch.memberships_url == "https://lms.example/nrps/c1"
+    assert launch.lineitems_url == "https://lms.example/ags/c1/lineitems"
+
+
+def test_odd_or_missing_service_endpoints_are_none() -> None:
+    assert parse_launch(claims()).memberships_url is None
+    odd = parse_launch(
+        claims(
+            **{
+                NRPS_CLAIM: {"context_memberships_url": "javascript:alert(1)"},
+                AGS_CLAIM: {"lineitems": "https://lms.example/" + "x" * 2000},
+            }
+        )
+    )
+    assert (odd.memberships_url, odd.lineitems_url) == (None, None)
+    assert parse_launch(claims(**{NRPS_CLAIM: "nope"})).memberships_url is None

@@ -1,0 +1,104 @@
+"""Running queued roster syncs: the outbox's ``nrps-sync`` requests, platform by platform.
+
+An LMS that is down (or whose token endpoint is) delays the platform's requests with
+exponential backoff; one that refuses the roster outright (4xx after a token renewal)
+dead-letters the request with its reason. A request that a later sync already satisfied
+is done without reading the roster again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from lti_tool import outbox
+from lti_tool.domain.errors import NotFound
+from lti_tool.lti.nrps import RosterError
+from lti_tool.lti.service_tokens import ServiceTokenError
+from lti_tool.persistence.models import Platform
+from lti_tool.roster import TOPIC, RosterSync, destination_for
+
+REFUSALS = {400, 401, 403, 404, 405, 410, 422}  # the LMS will not give this roster
+log = logging.getLogger("peerlearn.roster")
+
+
+@dataclass
+class RosterWorker:
+    """Runs queued sync requests, platform by platform."""
+
+    engine: Engine
+    roster: RosterSync
+    batch: int = 20
+    lease_seconds: float = 900.0  # a sync of a large course takes a while
+    base_backoff: float = 30.0
+    max_backoff: float = 3600.0
+    clock: Callable[[], float] = lambda: datetime.now(UTC).timestamp()
+
+    def run_once(self) -> int:
+        """Run every sync request that is due; returns requests done."""
+        with self.engine.connect() as connection:
+            platform_ids = list(connection.scalars(select(Platform.id)))
+        return sum(self._drain(platform_id) for platform_id in platform_ids)
+
+    def _drain(self, platform_id: int) -> int:
+        done = 0
+        while True:
+            with self.engine.begin() as connection:
+                claimed = outbox.claim(
+                    connection,
+                    topic=TOPIC,
+                    destination=destination_for(platform_id),
+                    limit=self.batch,
+                    lease_seconds=self.lease_seconds,
+                    now=self.clock(),
+                )
+            if not claimed:
+                return done
+            for position, message in enumerate(claimed):
+                try:
+                    self._run(json.loads(message.payload))
+                except RosterError as error:
+                    if error.http_status in REFUSALS:
+                        with self.engine.begin() as connection:
+                            outbox.mark_dead(connection, message.id, error.detail)
+                        log.exception("roster refused by the LMS")
+                        continue
+                    self._retry_later(claimed[position:], message.attempts, error.detail)
+                    return done
+                except ServiceTokenError as error:
+                    self._retry_later(claimed[position:], message.attempts, error.detail)
+                    return done
+                except NotFound as error:  # the course or its LMS is gone: nothing to do
+                    log.info("roster sync request dropped", extra={"reason": error.detail})
+                with self.engine.begin() as connection:
+                    outbox.mark_delivered(connection, [message.id], self.clock())
+                done += 1
+
+    def _run(self, body: dict[str, Any]) -> None:
+        requested = body.get("requested_at")
+        self.roster.sync(
+            int(body["context_id"]),
+            full=bool(body.get("full")),
+            unless_synced_since=datetime.fromtimestamp(float(requested), tz=UTC)
+            if requested is not None and not body.get("full")
+            else None,
+        )
+
+    def _retry_later(self, messages: Sequence[outbox.Claimed], attempts: int, reason: str) -> None:
+        # The LMS (or its token endpoint) is unavailable: this platform's other requests
+        # would fail the same way, so they wait together.
+        ceiling = min(self.max_backoff, self.base_backoff * 2 ** min(attempts, 30))
+        delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not secrets
+        with self.engine.begin() as connection:
+            outbox.retry_at(connection, [m.id for m in messages], self.clock() + delay, reason)
+        log.warning(
+            "LMS roster unavailable, retrying later",
+            extra={"delay": round(delay, 1), "error": reason[:300]},
+        )
