@@ -77,8 +77,8 @@ class RegistrationHttp:
 
     def get_json(self, url: str, *, token: str | None, what: str) -> Any:
         """GET a JSON document, following at most a few checked redirects."""
-        for _hop in range(MAX_REDIRECTS + 1):
-            self.policy.check(url, what)
+        for hop in range(MAX_REDIRECTS + 1):
+            self.policy.check(url, what if hop == 0 else f"address the {what} redirects to")
             response = self._send("GET", url, token=token, what=what)
             if not response.is_redirect:
                 return self._json(response, what)
