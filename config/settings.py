@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -30,6 +31,8 @@ _KNOWN = (
     "JWKS_REFETCH_SECONDS",
     "XAPI_IN_PROCESS",
     "ROSTER_SYNC_MINUTES",
+    "REGISTRATION_APPROVAL",
+    "REGISTRATION_ALLOWED_HOSTS",
 )
 
 
@@ -61,6 +64,12 @@ class Settings:
     xapi_in_process: bool = False
     # A staff launch asks for a course roster sync at most once per this many minutes.
     roster_sync_minutes: int = 10
+    # Platforms that register themselves (LTI Dynamic Registration) start inactive and
+    # cannot launch until `peerlearn platform approve ID`.
+    registration_approval: bool = False
+    # Hosts an LMS may register from (exact host, or ".example.edu" for its subdomains);
+    # empty means any host.
+    registration_allowed_hosts: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -116,6 +125,8 @@ def load_settings(
         jwks_refetch_seconds=_positive_int(values, "jwks_refetch_seconds", 60),
         xapi_in_process=_flag(values, "xapi_in_process"),
         roster_sync_minutes=_positive_int(values, "roster_sync_minutes", 10),
+        registration_approval=_flag(values, "registration_approval"),
+        registration_allowed_hosts=_hosts(values.get("registration_allowed_hosts", "")),
         notices=tuple(notices),
     )
 
@@ -136,7 +147,10 @@ def _file_values(path: Path | None) -> dict[str, str]:
     unknown = sorted(set(data) - {name.lower() for name in _KNOWN})
     if unknown:
         raise SettingsError(f"settings file {path} has unknown settings: {', '.join(unknown)}")
-    return {key: str(value) for key, value in data.items()}
+    return {
+        key: ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        for key, value in data.items()
+    }
 
 
 def _base_url(raw: str | None, env: Environment, notices: list[str]) -> str:
@@ -188,6 +202,17 @@ def _flag(values: Mapping[str, str], name: str) -> bool:
     if raw in {"1", "true", "yes", "on"}:
         return True
     raise SettingsError(f"PEERLEARN_{name.upper()} must be true or false, not {raw!r}")
+
+
+def _hosts(raw: str) -> tuple[str, ...]:
+    """Host names separated by commas or spaces, lower-cased; no schemes, paths or ports."""
+    hosts = tuple(dict.fromkeys(part.lower() for part in re.split(r"[,\s]+", raw) if part))
+    for host in hosts:
+        if not re.fullmatch(r"\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:]+\]", host):
+            raise SettingsError(
+                f"PEERLEARN_REGISTRATION_ALLOWED_HOSTS must list host names, not {host!r}"
+            )
+    return hosts
 
 
 def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:

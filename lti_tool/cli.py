@@ -107,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     remove = platform.add_parser("remove", help="delete a registration and its data")
     remove.add_argument("id", type=int)
     remove.set_defaults(handler=_platform_remove)
+    approve = platform.add_parser(
+        "approve", help="let a platform that registered itself launch Peerlearn"
+    )
+    approve.add_argument("id", type=int)
+    approve.set_defaults(handler=_platform_approve)
     add_deployment = platform.add_parser("add-deployment", help="add a deployment id")
     add_deployment.add_argument("id", type=int)
     add_deployment.add_argument("deployment_id")
@@ -219,9 +224,13 @@ def _platform_list(settings: Settings, _args: argparse.Namespace) -> None:
         for platform in platforms:
             deployments = ", ".join(d.deployment_id for d in platform.deployments) or "none"
             print(
-                f"{platform.id:>4}  {platform.name or '-':<20}  {platform.issuer}  "
-                f"client {platform.client_id}  deployments {deployments}"
+                f"{platform.id:>4}  {platform.name or '-':<20}  {_status(platform):<7}  "
+                f"{platform.issuer}  client {platform.client_id}  deployments {deployments}"
             )
+
+
+def _status(platform: Platform) -> str:
+    return "active" if platform.active else "pending"
 
 
 def _get_platform(session, platform_id: int) -> Platform:  # type: ignore[no-untyped-def]
@@ -244,6 +253,12 @@ def _platform_show(settings: Settings, args: argparse.Namespace) -> None:
             ("jwks url", platform.jwks_url),
             ("auth audience", platform.auth_audience or "-"),
             ("deployments", ", ".join(d.deployment_id for d in platform.deployments) or "none"),
+            (
+                "status",
+                "active"
+                if platform.active
+                else f"awaiting approval: peerlearn platform approve {platform.id}",
+            ),
             ("registered", platform.created_at.isoformat()),
         ):
             print(f"{label:>15}: {value}")
@@ -253,6 +268,23 @@ def _platform_remove(settings: Settings, args: argparse.Namespace) -> None:
     with _sessions(settings).begin() as session:
         session.delete(_get_platform(session, args.id))
     print(f"removed platform {args.id} and everything launched from it")
+
+
+def _platform_approve(settings: Settings, args: argparse.Namespace) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            platform = _get_platform(session, args.id)
+            was_active, platform.active = platform.active, True
+            issuer, client_id = platform.issuer, platform.client_id
+    finally:
+        engine.dispose()
+    if was_active:
+        print(f"platform {args.id} is active already")
+        return
+    # Pending registrations are never cached (lti_tool/lti/registrations.py): every
+    # process accepts the platform's next login.
+    print(f"approved platform {args.id}: {issuer} (client id {client_id}); it can launch now")
 
 
 def _platform_add_deployment(settings: Settings, args: argparse.Namespace) -> None:

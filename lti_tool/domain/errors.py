@@ -36,6 +36,38 @@ class UnknownPlatform(LaunchRefused):
     )
 
 
+class RegistrationAwaitingApproval(UnknownPlatform):
+    """A platform that registered itself, not yet approved by a Peerlearn administrator."""
+
+    code = "registration_pending"
+    status = 403
+    title = "Peerlearn's registration in this LMS awaits approval"
+    advice = (
+        "A Peerlearn administrator needs to approve this LMS first "
+        "(peerlearn platform approve). Show them this page."
+    )
+
+
+class RegistrationFailed(PeerlearnError):
+    """LTI Dynamic Registration could not be completed; nothing was stored.
+
+    ``status`` says whose fault it is: 400 for the request, 403 for a host we may not
+    register from, 502 for an LMS that is unreachable or answers something unusable.
+    """
+
+    code = "registration_failed"
+    status = 400
+    title = "Peerlearn could not be registered in this LMS"
+    advice = (
+        "Nothing was registered. Check the registration URL in your LMS and try again; "
+        "if it keeps failing, give this page to the Peerlearn administrator."
+    )
+
+    def __init__(self, detail: str, *, code: str | None = None, status: int = 400) -> None:
+        super().__init__(detail, code=code)
+        self.status = status
+
+
 class SessionExpired(PeerlearnError):
     code = "session_expired"
     status = 401

@@ -4,6 +4,10 @@ Registrations change rarely (an administrator runs ``peerlearn platform ...``) a
 on every login and launch, so a found registration is kept for ``ttl`` seconds. A miss
 is never cached: a new platform or deployment works at once, while a removal or change
 reaches every process within ``ttl``.
+
+A registration awaiting approval (``active`` false, after LTI Dynamic Registration) is
+returned but, like a miss, never cached: ``peerlearn platform approve`` takes effect at
+once in every process, and a pending platform costs one query per login or launch.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ _BY_KEY = (
         Platform.auth_audience,
         Platform.jwks_url,
         Platform.xapi_share_names,
+        Platform.active,
         Deployment.id.label("deployment_pk"),
         Deployment.deployment_id,
     )
@@ -54,6 +59,8 @@ class PlatformRegistration:
     jwks_url: str
     deployments: dict[str, int]
     xapi_share_names: bool = False
+    # False while a dynamically registered platform awaits an administrator's approval.
+    active: bool = True
 
 
 class RegistrationDirectory:
@@ -82,7 +89,7 @@ class RegistrationDirectory:
                 return cached[1]
         found = self._load(issuer, client_id)
         with self._lock:
-            if found is None:
+            if found is None or not found.active:
                 self._cache.pop(key, None)
             else:
                 self._cache[key] = (now, found)
@@ -118,6 +125,7 @@ class RegistrationDirectory:
             auth_audience=first.auth_audience,
             jwks_url=first.jwks_url,
             xapi_share_names=bool(first.xapi_share_names),
+            active=bool(first.active),
             deployments={
                 row.deployment_id: row.deployment_pk
                 for row in rows

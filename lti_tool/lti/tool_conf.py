@@ -8,6 +8,7 @@ from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
+from lti_tool.domain.errors import RegistrationAwaitingApproval
 from lti_tool.keys import KeyRing
 from lti_tool.lti.registrations import PlatformRegistration, RegistrationDirectory
 
@@ -53,7 +54,14 @@ class SqlToolConf(ToolConfAbstract[Any]):
     def find_registration_by_params(
         self, iss: str, client_id: str, *args: Any, **kwargs: Any
     ) -> Registration:
+        """The registration of (issuer, client id); refuses one awaiting approval."""
         found = self._directory.find(iss, client_id) if iss and client_id else None
+        if found is not None and not found.active:
+            raise RegistrationAwaitingApproval(
+                f"Peerlearn's registration for {iss!r} (client id {client_id!r}) has not "
+                f"been approved yet: a Peerlearn administrator runs "
+                f"'peerlearn platform approve {found.id}'."
+            )
         return PeerlearnRegistration(found) if found else None  # type: ignore[return-value]
 
     def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:

@@ -117,3 +117,30 @@ def test_production_settings_errors_are_reported(cli, monkeypatch: pytest.Monkey
     code, _, err = cli("platform", "list")
     assert code == 2
     assert "PEERLEARN_BASE_URL is required in production" in err
+
+
+def test_platform_approve(cli, tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, update  # noqa: PLC0415
+
+    from lti_tool.persistence.models import Platform  # noqa: PLC0415
+
+    assert cli("platform", "add", *MOODLE, "--deployment-id", "1")[0] == 0
+    # As LTI Dynamic Registration leaves a platform when approval is required.
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(update(Platform).values(active=False))
+    engine.dispose()
+    assert "  pending  https://moodle.example.edu" in cli("platform", "list")[1]
+    assert (
+        "status: awaiting approval: peerlearn platform approve 1" in cli("platform", "show", "1")[1]
+    )
+
+    code, out, _ = cli("platform", "approve", "1")
+    assert (code, out.strip()) == (
+        0,
+        "approved platform 1: https://moodle.example.edu (client id abc); it can launch now",
+    )
+    assert "  active   https://moodle.example.edu" in cli("platform", "list")[1]
+    assert "status: active" in cli("platform", "show", "1")[1]
+    assert cli("platform", "approve", "1")[1].strip() == "platform 1 is active already"
+    assert cli("platform", "approve", "9")[2].strip() == "peerlearn: no platform with id 9"

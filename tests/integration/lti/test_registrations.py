@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, insert
 
+from lti_tool.domain.errors import RegistrationAwaitingApproval
+from lti_tool.keys import KeyRing
 from lti_tool.lti.registrations import RegistrationDirectory
+from lti_tool.lti.tool_conf import SqlToolConf
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import Deployment, Platform, utcnow
 
@@ -92,3 +96,40 @@ def test_new_deployment_is_found_at_once(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(insert(Deployment).values(platform_id=platform_id, deployment_id="d2"))
     assert directory.deployment_pk("https://lms.example", "c", "d2") is not None
+
+
+def test_a_pending_registration_is_found_inactive_and_never_cached(engine: Engine) -> None:
+    from sqlalchemy import update  # noqa: PLC0415
+
+    add_platform(engine)
+    with engine.begin() as connection:
+        connection.execute(update(Platform).values(active=False))
+    clock = Clock()
+    directory = RegistrationDirectory(engine, ttl=30, clock=clock)
+    found = directory.find("https://lms.example", "c")
+    assert found is not None
+    assert found.active is False
+    with engine.begin() as connection:
+        connection.execute(update(Platform).values(active=True))
+    # No TTL to wait for: the approval is seen by the next lookup.
+    approved = directory.find("https://lms.example", "c")
+    assert approved is not None
+    assert approved.active is True
+
+
+def test_the_tool_configuration_refuses_a_pending_registration(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from sqlalchemy import update  # noqa: PLC0415
+
+    platform_id = add_platform(engine)
+    with engine.begin() as connection:
+        connection.execute(update(Platform).values(active=False))
+    conf = SqlToolConf(RegistrationDirectory(engine), KeyRing(tmp_path / "keys"))
+    with pytest.raises(RegistrationAwaitingApproval) as caught:
+        conf.find_registration_by_params("https://lms.example", "c")
+    assert caught.value.status == 403
+    assert f"peerlearn platform approve {platform_id}" in caught.value.detail
+    with pytest.raises(RegistrationAwaitingApproval):
+        conf.find_registration_by_issuer("https://lms.example")
+    assert conf.find_registration_by_params("https://lms.example", "other") is None

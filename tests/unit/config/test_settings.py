@@ -95,3 +95,31 @@ def test_unknown_file_setting_is_refused(tmp_path: Path) -> None:
 def test_roster_sync_interval_defaults_to_ten_minutes(tmp_path: Path) -> None:
     assert load_settings(env(tmp_path)).roster_sync_minutes == 10
     assert load_settings(env(tmp_path, roster_sync_minutes="3")).roster_sync_minutes == 3
+
+
+def test_registration_settings(tmp_path: Path) -> None:
+    defaults = load_settings(env(tmp_path))
+    assert (defaults.registration_approval, defaults.registration_allowed_hosts) == (False, ())
+    settings = load_settings(
+        env(
+            tmp_path,
+            registration_approval="true",
+            registration_allowed_hosts="Moodle.Example.edu, .instructure.com 127.0.0.1",
+        )
+    )
+    assert settings.registration_approval is True
+    assert settings.registration_allowed_hosts == (
+        "moodle.example.edu",
+        ".instructure.com",
+        "127.0.0.1",
+    )
+    file = tmp_path / "peerlearn.toml"
+    file.write_text('registration_allowed_hosts = ["a.example", "b.example"]\n')
+    from_file = load_settings(env(tmp_path, config_file=str(file)))
+    assert from_file.registration_allowed_hosts == ("a.example", "b.example")
+
+
+@pytest.mark.parametrize("hosts", ["https://moodle.example.edu", "moodle.example.edu/x", "a:443"])
+def test_allowed_hosts_are_host_names(tmp_path: Path, hosts: str) -> None:
+    with pytest.raises(SettingsError, match="PEERLEARN_REGISTRATION_ALLOWED_HOSTS"):
+        load_settings(env(tmp_path, registration_allowed_hosts=hosts))
