@@ -50,9 +50,18 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
     def course() -> str:
         lms = platform()
         chosen = lms.people.get(request.args.get("as", ""))
-        frame_url = lms.login_url(chosen.id) if chosen else None
+        # ?storage=1 or 0 overrides the platform's choice of offering Platform Storage.
+        choice = request.args.get("storage")
+        storage = lms.platform_storage if choice is None else choice == "1"
+        frame_url = lms.login_url(chosen.id, storage=storage) if chosen else None
         return render_template(
-            "demo/course.html", lms=lms, chosen=chosen, frame_url=frame_url, blueprint=name
+            "demo/course.html",
+            lms=lms,
+            chosen=chosen,
+            frame_url=frame_url,
+            storage=storage,
+            storage_choice=choice,
+            blueprint=name,
         )
 
     @pages.get("/authorize")

@@ -13,6 +13,7 @@ from lti_tool.web.context import close_db
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
+from lti_tool.web.platform_storage_views import register_launch_fallbacks
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_pages)
     app.register_blueprint(meta)
     register_error_handlers(app)
+    register_launch_fallbacks(app)
     app.before_request(_assign_request_id)
     app.after_request(_security_headers)
     app.teardown_appcontext(close_db)

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lti_tool import learning_records
@@ -22,6 +22,7 @@ from lti_tool.lti.storage import pylti_request
 from lti_tool.lti.tool_conf import SqlToolConf
 from lti_tool.web.app_views import CoursePage, render_home
 from lti_tool.web.context import services
+from lti_tool.web.platform_storage_views import render_storage_login
 
 lti = Blueprint("lti", __name__)
 
@@ -56,7 +57,12 @@ def login() -> ResponseReturnValue:
         base_url=svc.settings.base_url,
         launch_url=urls["launch"],
     )
-    return oidc.login_redirect()
+    start = oidc.begin()
+    # With lti_storage_target, a page keeps the state in the platform's window first
+    # (LTI Platform Storage); otherwise the usual redirect. Both carry the state's cookie.
+    response = render_storage_login(start) if start.storage_target else redirect(start.auth_url)
+    oidc.cookies.update_response(response)
+    return response
 
 
 @lti.post("/lti/launch")
