@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -258,8 +259,11 @@ class DemoPlatform:
         tool: ToolEndpoints,
         people: tuple[Person, ...] = DEMO_PEOPLE,
         course: Course = DEMO_COURSE,
+        platform_storage: bool = False,
     ) -> None:
         self.issuer = issuer
+        # Offer LTI Platform Storage (lti_storage_target) with each login by default.
+        self.platform_storage = platform_storage
         self.client_id = client_id
         self.deployment_id = deployment_id
         self.tool = tool
@@ -425,11 +429,26 @@ class DemoPlatform:
     def jwks(self) -> dict[str, list[dict[str, Any]]]:
         return {"keys": self.registration.get_jwks()}
 
-    def login_url(self, person_id: str, *, link_id: str | None = None) -> str:
-        """Third-party initiated login: where the LMS sends the browser first."""
+    def login_url(
+        self, person_id: str, *, link_id: str | None = None, storage: bool | None = None
+    ) -> str:
+        """Third-party initiated login: where the LMS sends the browser first.
+
+        With ``storage`` (default: the platform's ``platform_storage``), the login names
+        the course page (``_parent`` of the tool's frame) as the LTI Platform Storage
+        target; the page answers the tool's postMessages (``lms_platform_storage.js``).
+        """
         login = _Login(None, _Conf(registration=self.registration))
         login.set_lti_message_hint(hint=link_id or self.course.link_id)
-        return str(login.prepare_preflight_url(person_id))
+        url = str(login.prepare_preflight_url(person_id))
+        if self.platform_storage if storage is None else storage:
+            url += ("&" if "?" in url else "?") + urlencode({"lti_storage_target": "_parent"})
+        return url
+
+    def tool_origin(self) -> str:
+        """The origin the tool's postMessages come from: that of its login URL."""
+        parts = urlsplit(self.tool.login_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def claims(
         self, auth_params: Mapping[str, str], extra: Mapping[str, Any] | None = None

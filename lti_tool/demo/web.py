@@ -61,7 +61,10 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
         link_id = request.args.get("link") or lms.course.link_id
         if link_id != DEEP_LINKING_HINT and link_id not in lms.links:
             abort(404)
-        frame_url = lms.login_url(chosen.id, link_id=link_id) if chosen else None
+        # ?storage=1 or 0 overrides the platform's choice of offering Platform Storage.
+        choice = request.args.get("storage")
+        storage = lms.platform_storage if choice is None else choice == "1"
+        frame_url = lms.login_url(chosen.id, link_id=link_id, storage=storage) if chosen else None
         return render_template(
             "demo/course.html",
             lms=lms,
@@ -70,6 +73,8 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
             blueprint=name,
             link_id=link_id,
             deep_linking=DEEP_LINKING_HINT,
+            storage=storage,
+            storage_choice=choice,
         )
 
     @pages.get("/authorize")

@@ -1,13 +1,15 @@
 """Launch validation: pylti1p3's checks plus the ones it lacks.
 
 Added beyond pylti1p3 2.0.0: the OIDC state must be one we signed in the last ten
-minutes, match this browser's cookie and name the platform that started the login; the
-nonce must be the one that login issued and is consumed atomically across processes;
-only RS256 is accepted; ``exp`` and ``iat`` are required within a bounded clock skew;
-``aud`` must contain our client id and ``azp`` must equal it when ``aud`` has several
-values; an unknown ``kid`` refetches the platform key set (rate-limited);
+minutes, match this browser's cookie (or, for a platform offering LTI Platform Storage,
+the copy our page kept in the platform's window) and name the platform that started the
+login; the nonce must be the one that login issued and is consumed atomically across
+processes; only RS256 is accepted; ``exp`` and ``iat`` are required within a bounded
+clock skew; ``aud`` must contain our client id and ``azp`` must equal it when ``aud`` has
+several values; an unknown ``kid`` refetches the platform key set (rate-limited);
 ``target_link_uri`` must point at us; and every failure is a :class:`LaunchRefused` (a
-4xx page), never a bare exception.
+4xx page), never a bare exception. A launch whose cookie did not come back is answered by
+the pages of ``web/platform_storage_views.py``, before anything is consumed.
 """
 
 from __future__ import annotations
@@ -23,10 +25,17 @@ from pylti1p3.exception import LtiException
 
 from lti_tool.domain.errors import LaunchRefused, PeerlearnError, UnknownPlatform
 from lti_tool.domain.ports import EphemeralStore
-from lti_tool.lti.login import points_at
+from lti_tool.lti.login import origin_of, points_at
 from lti_tool.lti.platform_keys import PlatformKeys
+from lti_tool.lti.platform_storage import (
+    STORAGE_NONCE_FIELD,
+    STORAGE_STATE_FIELD,
+    PlatformStorageCheck,
+    StateCookieMissing,
+    check_storage_proof,
+)
 from lti_tool.lti.state import LoginRecord, StateCodec
-from lti_tool.lti.storage import PartitionedCookieService
+from lti_tool.lti.storage import PartitionedCookieService, PeerlearnRequest
 from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
 TARGET_LINK_URI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
@@ -97,13 +106,40 @@ class PeerlearnMessageLaunch(FlaskMessageLaunch):
 
     def validate_state(self) -> PeerlearnMessageLaunch:
         state = self._get_request_param("state")
-        if not state or not self._get_request_param("id_token"):
+        id_token = self._get_request_param("id_token")
+        if not state or not id_token:
             raise LaunchRefused("The launch carries no state or no id_token.", code="missing_state")
         login = self._states.read(state)
-        if self._cookie_service.get_cookie(state) != state:
-            raise LaunchRefused("This launch did not start in this browser.", code="state_mismatch")
         self._login = login
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        if not login.uses_platform_storage:
+            raise StateCookieMissing(login)
+        stored_state = self._get_request_param(STORAGE_STATE_FIELD)
+        if stored_state is None:
+            raise PlatformStorageCheck(
+                login=login, state=state, id_token=id_token, platform_origin=self._platform_origin()
+            )
+        request = self._request
+        check_storage_proof(
+            login=login,
+            state=state,
+            stored_state=stored_state,
+            stored_nonce=self._get_request_param(STORAGE_NONCE_FIELD),
+            origin=request.origin if isinstance(request, PeerlearnRequest) else None,
+            fetch_site=request.fetch_site if isinstance(request, PeerlearnRequest) else None,
+            our_origin=origin_of(self._base_url) or "",
+        )
         return self
+
+    def _platform_origin(self) -> str:
+        """The origin platform storage answers from: that of the platform's auth endpoint."""
+        conf: SqlToolConf = self._tool_config
+        registration = conf.find_registration_by_params(self._login.issuer, self._login.client_id)
+        origin = origin_of(registration.get_auth_login_url() or "") if registration else None
+        if origin is None:
+            raise UnknownPlatform("Peerlearn has no registration for this launch's LMS.")
+        return origin
 
     def validate_registration(self) -> PeerlearnMessageLaunch:
         body = self._jwt.get("body", {})

@@ -7,17 +7,17 @@ platform and nonce it is for; the launch checks them and consumes the nonce once
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import redirect
 from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import OIDCException
-from werkzeug.wrappers import Response
 
 from lti_tool.domain.errors import LaunchRefused, UnknownPlatform
-from lti_tool.lti.state import LoginRecord, StateCodec
+from lti_tool.lti.state import RELAUNCH_PARAMS, LoginRecord, StateCodec, relaunch_params
 from lti_tool.lti.storage import PartitionedCookieService
 from lti_tool.lti.tool_conf import SqlToolConf
 
@@ -30,6 +30,33 @@ def points_at(url: str | None, base_url: str) -> bool:
     return (target.scheme, target.netloc.lower()) == (base.scheme, base.netloc.lower()) and (
         target.path + "/"
     ).startswith(base.path.rstrip("/") + "/")
+
+
+# ``_parent`` or a frame name; anything else is not a frame the tool could address.
+_STORAGE_TARGET = re.compile(r"^(?:_parent|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$")
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, as ``postMessage`` origins are spelled."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    """A validated login: where to send the browser, and what it must bring back.
+
+    With ``storage_target`` set, the state and nonce go to the platform's window (LTI
+    Platform Storage, at ``platform_origin``) before the browser goes to ``auth_url``.
+    """
+
+    auth_url: str
+    state: str
+    nonce: str
+    storage_target: str | None = None
+    platform_origin: str | None = None
 
 
 class PeerlearnOIDCLogin(FlaskOIDCLogin):
@@ -48,8 +75,13 @@ class PeerlearnOIDCLogin(FlaskOIDCLogin):
         self._base_url = base_url
         self._launch_url = launch_url
 
-    def login_redirect(self) -> Response:
-        """Validate the login request and send the browser to the platform's auth endpoint."""
+    def begin(self) -> LoginStart:
+        """Validate the login request, issue its state and queue the state's cookie.
+
+        The cookie is queued in every mode (the caller's response must carry it, through
+        ``self.cookies.update_response``): where the frame may keep it, the launch checks it
+        first; platform storage serves frames that may not.
+        """
         target = self._get_request_param("target_link_uri")
         if not points_at(target, self._base_url):
             raise LaunchRefused(
@@ -62,11 +94,20 @@ class PeerlearnOIDCLogin(FlaskOIDCLogin):
             raise UnknownPlatform(str(error)) from error
         if registration is None:  # pragma: no cover - validate_oidc_login raises first
             raise UnknownPlatform("Could not find registration details")
+        auth_url = registration.get_auth_login_url() or ""
+        platform_origin = origin_of(auth_url)
+        storage_target = self._get_request_param("lti_storage_target") or None
+        if storage_target and (not _STORAGE_TARGET.match(storage_target) or not platform_origin):
+            storage_target = None
         nonce = secrets.token_urlsafe(24)
         record = LoginRecord(
             issuer=registration.get_issuer() or "",
             client_id=registration.get_client_id() or "",
             nonce=nonce,
+            storage_target=storage_target,
+            relaunch=relaunch_params(
+                {name: self._get_request_param(name) for name in RELAUNCH_PARAMS}
+            ),
         )
         state = self._states.issue(record)
         # The cookie binds the state to this browser (login CSRF); the signature binds the
@@ -86,11 +127,14 @@ class PeerlearnOIDCLogin(FlaskOIDCLogin):
         message_hint = self._get_request_param("lti_message_hint")
         if message_hint:
             params["lti_message_hint"] = message_hint
-        auth_url = registration.get_auth_login_url() or ""
         separator = "&" if urlsplit(auth_url).query else "?"
-        response = redirect(auth_url + separator + urlencode(params), code=302)
-        self.cookies.update_response(response)
-        return response
+        return LoginStart(
+            auth_url=auth_url + separator + urlencode(params),
+            state=state,
+            nonce=nonce,
+            storage_target=storage_target,
+            platform_origin=platform_origin if storage_target else None,
+        )
 
     def validate_oidc_login(self) -> Any:
         if not self._get_request_param("iss"):

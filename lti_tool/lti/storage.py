@@ -45,8 +45,17 @@ class PartitionedCookieService(CookieService):
             )
 
 
-def pylti_request(http_request: FlaskHttpRequest) -> FlaskRequest:
+class PeerlearnRequest(FlaskRequest):
+    """pylti1p3's Flask request, plus the two headers that tell who sent a form post."""
+
+    def __init__(self, http_request: FlaskHttpRequest) -> None:
+        super().__init__(
+            cookies=http_request.cookies, session={}, request_is_secure=http_request.is_secure
+        )
+        self.origin = http_request.headers.get("Origin")
+        self.fetch_site = http_request.headers.get("Sec-Fetch-Site")
+
+
+def pylti_request(http_request: FlaskHttpRequest) -> PeerlearnRequest:
     """A pylti1p3 request over the current Flask request, without Flask's own session."""
-    return FlaskRequest(
-        cookies=http_request.cookies, session={}, request_is_secure=http_request.is_secure
-    )
+    return PeerlearnRequest(http_request)

@@ -15,6 +15,7 @@ from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
+from lti_tool.web.platform_storage_views import register_launch_fallbacks
 from lti_tool.web.registration_views import registration
 from lti_tool.web.roster_views import roster_pages
 
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(meta)
     app.register_blueprint(registration)
     register_error_handlers(app)
+    register_launch_fallbacks(app)
     app.before_request(_assign_request_id)
     app.after_request(_security_headers)
     app.teardown_appcontext(close_db)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -30,6 +30,7 @@ from lti_tool.web.app_views import CoursePage, render_home
 from lti_tool.web.context import db, services
 from lti_tool.web.deep_linking_views import render_picker
 from lti_tool.web.kind_pages import ActivityLaunch, SubmissionReview, pages_for
+from lti_tool.web.platform_storage_views import render_storage_login
 
 lti = Blueprint("lti", __name__)
 
@@ -64,7 +65,12 @@ def login() -> ResponseReturnValue:
         base_url=svc.settings.base_url,
         launch_url=urls["launch"],
     )
-    return oidc.login_redirect()
+    start = oidc.begin()
+    # With lti_storage_target, a page keeps the state in the platform's window first
+    # (LTI Platform Storage); otherwise the usual redirect. Both carry the state's cookie.
+    response = render_storage_login(start) if start.storage_target else redirect(start.auth_url)
+    oidc.cookies.update_response(response)
+    return response
 
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"

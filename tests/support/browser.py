@@ -61,7 +61,13 @@ class Browser:
         return urlsplit(url).netloc
 
     def request(
-        self, method: str, url: str, *, data: dict[str, str] | None = None, follow: bool = True
+        self,
+        method: str,
+        url: str,
+        *,
+        data: dict[str, str] | None = None,
+        follow: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Page:
         for _hop in range(10):
             self.history.append(url)
@@ -69,6 +75,7 @@ class Browser:
                 method,
                 url,
                 data=data,
+                headers=headers,
                 allow_redirects=False,
                 timeout=30,
                 cookies=self.cookies.get(self._host(url), {}),
@@ -77,7 +84,7 @@ class Browser:
             jar.update(response.cookies.get_dict())
             if follow and response.is_redirect:
                 url = urljoin(url, response.headers["Location"])
-                method, data = "GET", None
+                method, data, headers = "GET", None, None
                 continue
             return Page(response, url)
         raise AssertionError("too many redirects")
