@@ -1,0 +1,1 @@
+"""Peer review: allocation of reviewers, rubrics, settings and grading, as plain Python."""
