@@ -9,11 +9,9 @@ tool's ``redirect_uri`` is the registered one.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -21,229 +19,39 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.exceptions import LtiException
-from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
-from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
-from lti1p3platform.oidc_login import OIDCLoginAbstract
-from lti1p3platform.registration import Registration
-from lti1p3platform.request import Request, TRequest
 
+from lti_tool.demo.adapters import DemoConf, DemoLaunch, DemoLogin, DemoRegistration, ParamsRequest
 from lti_tool.demo.gradebook import Gradebook
-from lti_tool.keys import rsa_public_jwk, thumbprint
-
-LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
-INSTRUCTOR = LIS + "Instructor"
-LEARNER = LIS + "Learner"
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
-DEEP_LINKING_HINT = "deep-linking"
-
-
-class DemoError(ValueError):
-    """The tool's auth request is not one this LMS will answer."""
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: str | None
-    roles: tuple[str, ...]
-    email: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-
-
-@dataclass(frozen=True)
-class Course:
-    id: str
-    title: str
-    label: str
-    link_id: str
-    link_title: str
-
-
-@dataclass(frozen=True)
-class DemoLink:
-    """A placement of the tool in the course, as deep linking or the demo created it."""
-
-    id: str
-    title: str
-    text: str = ""
-    custom: Mapping[str, str] = field(default_factory=dict)
-    line_item_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ToolEndpoints:
-    login_url: str
-    launch_url: str
-    jwks_url: str
-
-
-DEMO_PEOPLE = (
-    Person("demo-teacher", "Ada Lovelace", (INSTRUCTOR,), "ada@example.edu", "Ada", "Lovelace"),
-    Person("demo-learner-1", "Grace Hopper", (LEARNER,), "grace@example.edu", "Grace", "Hopper"),
-    Person("demo-learner-2", "Alan Turing", (LEARNER,), None, "Alan", "Turing"),
-    Person("demo-learner-3", "Katherine Johnson", (LEARNER,)),
-    # Some LMSs send no personal data at all.
-    Person("demo-learner-4", None, (LEARNER,)),
-)
-DEMO_COURSE = Course(
-    "demo-course-101", "Peer Learning 101", "PL101", "demo-link-welcome", "Welcome to Peerlearn"
+from lti_tool.demo.model import (
+    CLAIM,
+    DEEP_LINKING_HINT,
+    DEMO_COURSE,
+    DEMO_PEOPLE,
+    DL_CLAIM,
+    INSTRUCTOR,
+    LEARNER,
+    Course,
+    DemoError,
+    DemoLink,
+    LaunchForm,
+    Person,
+    ToolEndpoints,
 )
 
-
-class _Registration(Registration):
-    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
-        self.use_key(private_key)
-
-    def use_key(self, private_key: rsa.RSAPrivateKey) -> None:
-        self.private_key = private_key
-        # lti1p3platform signs and checks access tokens with PEM strings.
-        self.set_platform_public_key(
-            private_key.public_key()
-            .public_bytes(
-                serialization.Encoding.PEM,
-                serialization.PublicFormat.SubjectPublicKeyInfo,
-            )
-            .decode("ascii")
-        )
-        self.set_platform_private_key(
-            private_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ).decode("ascii")
-        )
-        self._kid = thumbprint(private_key.public_key())
-        self._jwk = {
-            **rsa_public_jwk(private_key.public_key()),
-            "kid": self._kid,
-            "alg": "RS256",
-            "use": "sig",
-        }
-
-    def get_kid(self) -> str:
-        return self._kid
-
-    def get_jwks(self) -> list[dict[str, Any]]:
-        return [dict(self._jwk)]
-
-    def platform_encode_and_sign(
-        self, payload: dict[str, Any], expiration: int | None = None
-    ) -> str:
-        if expiration:
-            now = int(time.time())
-            payload.update({"iat": now, "exp": now + expiration})
-        return jwt.encode(payload, self.private_key, algorithm="RS256", headers={"kid": self._kid})
-
-
-class _Conf(LTI1P3PlatformConfAbstract):
-    def init_platform_config(self, **kwargs: Any) -> None:
-        self._registration = kwargs["registration"]
-
-    def get_registration_by_params(self, **kwargs: Any) -> Registration:
-        return self._registration  # type: ignore[return-value]
-
-
-class _ParamsRequest(Request):
-    def build_metadata(self, request: Any) -> TRequest:
-        return {
-            "method": "GET",
-            "form_data": {},
-            "get_data": dict(request),
-            "headers": {},
-            "content_type": None,
-            "path": "",
-            "json": None,
-        }
-
-
-class _Login(OIDCLoginAbstract):
-    def set_lti_message_hint(self, **kwargs: Any) -> None:
-        self._lti_message_hint = kwargs["hint"]
-
-    def get_redirect(self, url: str) -> str:
-        return url
-
-
-class _Launch(LTIAdvantageMessageLaunchAbstract):
-    def __init__(
-        self,
-        request: Request,
-        conf: _Conf,
-        *,
-        person: Person,
-        course: Course,
-        extra: Mapping[str, Any],
-        lineitems_url: str,
-        memberships_url: str,
-        link: DemoLink | None,
-        line_item_url: str | None,
-        deep_link_return_url: str,
-    ) -> None:
-        super().__init__(request, conf)
-        self.link = link
-        self.line_item_url = line_item_url
-        self.deep_link_return_url = deep_link_return_url
-        self.lineitems_url = lineitems_url
-        self.memberships_url = memberships_url
-        self.person = person
-        self.course = course
-        self.extra = extra
-        # lti1p3platform sets this only inside lti_launch(), which also renders HTML.
-        self._registration = conf.get_registration()
-
-    def prepare_launch(self, preflight_response: dict[str, Any]) -> None:
-        person, course = self.person, self.course
-        self.set_user_data(person.id, list(person.roles), person.name, person.email)
-        if person.given_name:
-            self.set_extra_claims({"given_name": person.given_name})
-        if person.family_name:
-            self.set_extra_claims({"family_name": person.family_name})
-        self.set_launch_context_claim(
-            course.id,
-            ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
-            course.title,
-            course.label,
-        )
-        if self.link is None:
-            # Deep linking: no resource link yet, and the settings the tool must honour.
-            self.set_dl(
-                self.deep_link_return_url,
-                title="Add to " + course.title,
-                accept_types={"ltiResourceLink"},
-                extra_data="opaque-" + course.id,  # type: ignore[arg-type]
-            )
-            self.set_extra_claims(
-                {CLAIM + "message_type": "LtiDeepLinkingRequest", **self._deep_linking_launch_data}
-            )
-        else:
-            self.set_resource_link_claim(self.link.id, title=self.link.title)
-            if self.link.custom:
-                self.set_extra_claims({CLAIM + "custom": dict(self.link.custom)})
-        self.set_launch_presentation_claim("iframe")
-        self.set_ags(
-            lineitems_url=self.lineitems_url,
-            lineitem_url=self.line_item_url,
-            allow_creating_lineitems=True,
-        )
-        self.set_nrps(self.memberships_url)
-        self.set_extra_claims(dict(self.extra))
-
-    def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return launch_data
-
-
-@dataclass(frozen=True)
-class LaunchForm:
-    """What the LMS posts to the tool: the browser submits it as a form."""
-
-    action: str
-    id_token: str
-    state: str
-
-    def fields(self) -> dict[str, str]:
-        return {"id_token": self.id_token, "state": self.state}
+__all__ = [  # what the demo's web layer and the tests import from here
+    "DEEP_LINKING_HINT",
+    "DEMO_COURSE",
+    "DEMO_PEOPLE",
+    "INSTRUCTOR",
+    "LEARNER",
+    "DemoError",
+    "DemoLink",
+    "DemoPlatform",
+    "LaunchForm",
+    "Person",
+    "ToolEndpoints",
+    "load_or_create_key",
+]
 
 
 class DemoPlatform:
@@ -279,7 +87,7 @@ class DemoPlatform:
         self.roster_version = 0
         self.changes_kept_from = 0
         self.offer_differences = True
-        self.registration = _Registration(private_key)
+        self.registration = DemoRegistration(private_key)
         self.gradebook = Gradebook(base_url=issuer + "/ags/lineitems")
         self.links: dict[str, DemoLink] = {
             course.link_id: DemoLink(course.link_id, course.link_title)
@@ -305,7 +113,7 @@ class DemoPlatform:
         """The OAuth 2 token endpoint (client credentials with a signed client assertion)."""
         with self._lock:
             self.token_requests[str(form.get("scope", ""))] += 1
-        conf = _Conf(registration=self.registration)
+        conf = DemoConf(registration=self.registration)
         try:
             return dict(conf.get_access_token(dict(form)))
         except LtiException as error:
@@ -323,7 +131,7 @@ class DemoPlatform:
         type; the adapter adds what it leaves out: issuer, audience, deployment, the
         echoed ``data``, and that the token is dated.
         """
-        conf = _Conf(registration=self.registration)
+        conf = DemoConf(registration=self.registration)
         try:
             items = conf.validate_deeplinking_resp({"JWT": token})
         except LtiException as error:
@@ -419,7 +227,7 @@ class DemoPlatform:
             return False
         try:
             return bool(
-                _Conf(registration=self.registration).validate_token(
+                DemoConf(registration=self.registration).validate_token(
                     authorization.removeprefix("Bearer "), allowed_scopes=scopes
                 )
             )
@@ -438,7 +246,7 @@ class DemoPlatform:
         the course page (``_parent`` of the tool's frame) as the LTI Platform Storage
         target; the page answers the tool's postMessages (``lms_platform_storage.js``).
         """
-        login = _Login(None, _Conf(registration=self.registration))
+        login = DemoLogin(None, DemoConf(registration=self.registration))
         login.set_lti_message_hint(hint=link_id or self.course.link_id)
         url = str(login.prepare_preflight_url(person_id))
         if self.platform_storage if storage is None else storage:
@@ -462,9 +270,9 @@ class DemoPlatform:
         link = None if hint == DEEP_LINKING_HINT else self.links.get(hint)
         if link is None and hint != DEEP_LINKING_HINT:
             raise DemoError("unknown lti_message_hint")
-        launch = _Launch(
-            _ParamsRequest(auth_params),
-            _Conf(registration=self.registration),
+        launch = DemoLaunch(
+            ParamsRequest(auth_params),
+            DemoConf(registration=self.registration),
             person=person,
             course=self.course,
             extra=extra or {},

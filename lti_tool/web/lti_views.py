@@ -51,6 +51,7 @@ def tool_urls() -> dict[str, str]:
         "jwks": settings.url_for_path("/.well-known/jwks.json"),
         "config": settings.url_for_path("/lti/config"),
         "canvas": settings.url_for_path("/lti/canvas.json"),
+        "register": settings.url_for_path("/lti/register"),
     }
 
 

@@ -23,7 +23,13 @@ def test_jwks_publishes_the_signing_key(world: LtiWorld) -> None:
 
 def test_config_page_lists_every_url(world: LtiWorld) -> None:
     page = requests.get(world.tool_url + "/lti/config", timeout=10).text
-    for path in ("/lti/login", "/lti/launch", "/.well-known/jwks.json", "/lti/canvas.json"):
+    for path in (
+        "/lti/login",
+        "/lti/launch",
+        "/.well-known/jwks.json",
+        "/lti/canvas.json",
+        "/lti/register",
+    ):
         assert world.tool_url + path in page
     assert "peerlearn platform add" in page
     moodle = page[page.index('id="moodle-fields"') :]
