@@ -33,6 +33,7 @@ _KNOWN = (
     "ROSTER_SYNC_MINUTES",
     "REGISTRATION_APPROVAL",
     "REGISTRATION_ALLOWED_HOSTS",
+    "STORAGE_DIR",
 )
 
 
@@ -70,11 +71,17 @@ class Settings:
     # Hosts an LMS may register from (exact host, or ".example.edu" for its subdomains);
     # empty means any host.
     registration_allowed_hosts: tuple[str, ...] = ()
+    # Where uploaded files are kept (default: "storage" in the instance folder).
+    storage_dir: Path | None = None
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def is_development(self) -> bool:
         return self.env is Environment.DEVELOPMENT
+
+    @property
+    def files_dir(self) -> Path:
+        return self.storage_dir or self.instance_dir / "storage"
 
     def url_for_path(self, path: str) -> str:
         """The public URL of one of our paths, as handed to an LMS."""
@@ -127,6 +134,7 @@ def load_settings(
         roster_sync_minutes=_positive_int(values, "roster_sync_minutes", 10),
         registration_approval=_flag(values, "registration_approval"),
         registration_allowed_hosts=_hosts(values.get("registration_allowed_hosts", "")),
+        storage_dir=Path(values["storage_dir"]).resolve() if values.get("storage_dir") else None,
         notices=tuple(notices),
     )
 

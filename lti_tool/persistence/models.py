@@ -269,3 +269,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[float] = mapped_column(Float)
     delivered_at: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+# Every model module registers its tables on Base.metadata, which Alembic and the tests
+# read; importing it here makes "import models" enough.
+from lti_tool.persistence import peer_review_models  # noqa: E402, F401

@@ -123,3 +123,10 @@ def test_registration_settings(tmp_path: Path) -> None:
 def test_allowed_hosts_are_host_names(tmp_path: Path, hosts: str) -> None:
     with pytest.raises(SettingsError, match="PEERLEARN_REGISTRATION_ALLOWED_HOSTS"):
         load_settings(env(tmp_path, registration_allowed_hosts=hosts))
+
+
+def test_files_are_stored_under_the_instance_folder_unless_told(tmp_path: Path) -> None:
+    defaults = load_settings(env(tmp_path))
+    assert defaults.files_dir == defaults.instance_dir / "storage"
+    chosen = load_settings(env(tmp_path, storage_dir=str(tmp_path / "files")))
+    assert chosen.files_dir == (tmp_path / "files").resolve()

@@ -1,0 +1,1 @@
+"""Peer review activities: the database side of submitting, allocating, reviewing, grading."""
