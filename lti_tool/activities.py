@@ -172,3 +172,8 @@ def _copy_into(connection: Connection, source: PlacedActivity, context_id: int) 
         extra={"activity_id": source.id, "copy_id": copy.id, "context_id": context_id},
     )
     return _placed(copy)
+
+
+def activity_by_id(connection: Connection, activity_id: int) -> PlacedActivity | None:
+    row = connection.execute(select(*_COLUMNS).where(Activity.id == activity_id)).one_or_none()
+    return _placed(row) if row is not None else None

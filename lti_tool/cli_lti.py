@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from lti_tool.domain.errors import PeerlearnError
 from lti_tool.grades import GradeWorker
 from lti_tool.lti.ags import AgsClient
 from lti_tool.lti.nrps import NrpsClient
+from lti_tool.peer_review.events import Recorder
+from lti_tool.peer_review.scheduler import allocate_due
 from lti_tool.persistence.models import Context, Deployment, Platform
 from lti_tool.roster import RosterSync
 from lti_tool.roster_worker import RosterWorker
@@ -68,13 +71,20 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
         services.registrations,
     )
     rosters = RosterWorker(services.engine, roster_sync(services))
+    recorder = Recorder(
+        routes=services.xapi_routes,
+        base_url=settings.base_url,
+        strict=settings.is_development,
+    )
 
     def run_once() -> int:
-        return grades.run_once() + rosters.run_once()
+        # Allocations due first: the scores and statements they queue go out in this round.
+        allocated = allocate_due(services.engine, now=datetime.now(UTC), recorder=recorder)
+        return allocated + grades.run_once() + rosters.run_once()
 
     try:
         if args.once:
-            print(f"done {drain(run_once)} queued score publishes and roster syncs")
+            print(f"done {drain(run_once)} allocations, score publishes and roster syncs")
             return 0
         print("publishing scores and syncing rosters; stop with Ctrl-C", file=sys.stderr)
         run_until_stopped(run_once, stop_on_signals())

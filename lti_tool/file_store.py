@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from lti_tool.domain.errors import BadRequest
 from lti_tool.domain.files import HEAD_BYTES, FileType, sniff
@@ -42,7 +42,7 @@ class FileStore:
             raise ValueError("not a storage key")
         return self._root / storage_key[:2] / storage_key
 
-    def save(self, stream: BinaryIO, *, max_bytes: int, allowed: frozenset[str]) -> StoredFile:
+    def save(self, stream: IO[bytes], *, max_bytes: int, allowed: frozenset[str]) -> StoredFile:
         """Store ``stream`` if it is at most ``max_bytes`` and of an allowed type."""
         key = secrets.token_hex(16)
         final = self.path(key)
@@ -79,4 +79,4 @@ class FileStore:
 
 
 def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:g} MB"
+    return f"{round(count / (1024 * 1024), 1):g} MB"

@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
-from lti_tool.domain.activities import KindRegistry, default_kinds
+from lti_tool.domain.activities import KindRegistry
+from lti_tool.domain.kinds import all_kinds
 from lti_tool.domain.ports import EphemeralStore
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSessions
@@ -42,7 +43,7 @@ class Services:
     launch_sessions: LaunchSessions
     http: requests.Session
     # Kinds of activity on offer, and the pages each adds (lti_tool.web.kind_pages).
-    kinds: KindRegistry = field(default_factory=default_kinds)
+    kinds: KindRegistry = field(default_factory=all_kinds)
     kind_pages: dict[str, Any] = field(default_factory=dict)
     stop_delivery: threading.Event = field(default_factory=threading.Event)
     delivery_thread: threading.Thread | None = None

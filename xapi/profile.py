@@ -31,6 +31,8 @@ class Verb(enum.Enum):
     ATTENDED = ("http://adlnet.gov/expapi/verbs/attended", "attended")
     MENTORED = ("http://id.tincanapi.com/verb/mentored", "mentored")
     VOIDED = ("http://adlnet.gov/expapi/verbs/voided", "voided")
+    # No established vocabulary has "flagged for moderation": Peerlearn's own IRI.
+    FLAGGED = ("https://peerlearn.dev/xapi/verbs/flagged", "flagged")
 
     @property
     def iri(self) -> str:
@@ -48,6 +50,9 @@ class ActivityType(enum.StrEnum):
     COURSE = "http://adlnet.gov/expapi/activities/course"
     LMS = "http://id.tincanapi.com/activitytype/lms"
     PROFILE = PROFILE_ACTIVITY_TYPE
+    PEER_REVIEW = "https://peerlearn.dev/xapi/activity-types/peer-review"
+    SUBMISSION = "https://peerlearn.dev/xapi/activity-types/submission"
+    REVIEW = "http://id.tincanapi.com/activitytype/review"
 
 
 class Extension(enum.StrEnum):
@@ -59,3 +64,6 @@ class Extension(enum.StrEnum):
     LTI_RESOURCE_LINK_ID = EXTENSION_BASE + "lti-resource-link-id"
     LTI_MESSAGE_TYPE = EXTENSION_BASE + "lti-message-type"
     LTI_ROLES = EXTENSION_BASE + "lti-roles"
+    RUBRIC_SCORES = EXTENSION_BASE + "rubric-scores"
+    SUBMISSION_VERSION = EXTENSION_BASE + "submission-version"
+    GRADING_PROGRESS = EXTENSION_BASE + "grading-progress"

@@ -15,6 +15,7 @@ from lti_tool.domain.peer_review.submission_rules import (
     check_submission,
 )
 from lti_tool.file_store import StoredFile
+from lti_tool.peer_review.events import SUBMITTED, Recorder
 from lti_tool.persistence.peer_review_models import Submission, SubmissionFile, SubmissionVersion
 
 
@@ -56,6 +57,7 @@ def submit(
     uploads: Sequence[Upload],
     now: datetime,
     group_key: str | None = None,
+    recorder: Recorder | None = None,
 ) -> Receipt:
     """Record a submission or a new version of it, in the caller's transaction."""
     existing = connection.execute(
@@ -119,6 +121,16 @@ def submit(
                 }
                 for upload in uploads
             ],
+        )
+    if recorder is not None:
+        recorder.record(
+            connection,
+            activity_id,
+            author_id,
+            SUBMITTED,
+            submission_pk=submission_id,
+            version=number,
+            at=now,
         )
     return Receipt(submission_id=submission_id, version=number, late=late)
 

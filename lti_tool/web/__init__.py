@@ -13,8 +13,12 @@ from lti_tool.web.context import close_db
 from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
+from lti_tool.web.kind_pages import register_kind_pages
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
+from lti_tool.web.peer_review_staff import peer_review
+from lti_tool.web.peer_review_views import KIND as PEER_REVIEW
+from lti_tool.web.peer_review_views import PAGES as PEER_REVIEW_PAGES
 from lti_tool.web.platform_storage_views import register_launch_fallbacks
 from lti_tool.web.registration_views import registration
 from lti_tool.web.roster_views import roster_pages
@@ -33,6 +37,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(lti)
     app.register_blueprint(app_pages)
     app.register_blueprint(picker)
+    app.register_blueprint(peer_review)
+    register_kind_pages(app, PEER_REVIEW, PEER_REVIEW_PAGES)
     app.register_blueprint(grade_api)
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)

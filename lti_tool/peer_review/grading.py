@@ -1,0 +1,203 @@
+"""Grades of a peer review activity: loaded from the database, computed by the domain
+(:mod:`lti_tool.domain.peer_review.grades`), published to the LMS through the outbox."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from lti_tool.activities import PlacedActivity
+from lti_tool.activity_grades import publish_grade
+from lti_tool.domain.grading import ActivityProgress, Grade, GradingProgress
+from lti_tool.domain.peer_review.grade_model import (
+    GradeComponent,
+    GradingPolicy,
+    LearnerRecord,
+    Override,
+)
+from lti_tool.domain.peer_review.grades import LearnerGrade, grade_cohort
+from lti_tool.domain.peer_review.scoring import FlagStatus, PeerAssessment
+from lti_tool.domain.peer_review.settings import SUBMISSION_TAG, PeerReviewSettings
+from lti_tool.peer_review.events import SCORED, Recorder
+from lti_tool.persistence.models import Membership
+from lti_tool.persistence.peer_review_models import (
+    Allocation,
+    Assessment,
+    GradeOverride,
+    ReviewPhase,
+    Submission,
+)
+
+
+def phase(connection: Connection, activity_id: int) -> ReviewPhase | None:
+    row = connection.execute(
+        select(ReviewPhase.__table__).where(ReviewPhase.activity_id == activity_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return ReviewPhase(**row._mapping)
+
+
+def ensure_phase(connection: Connection, activity_id: int) -> None:
+    if phase(connection, activity_id) is None:
+        connection.execute(insert(ReviewPhase).values(activity_id=activity_id))
+
+
+def _flag(flagged_at: datetime | None, hidden_at: datetime | None) -> FlagStatus:
+    if hidden_at is not None:
+        return FlagStatus.UPHELD
+    return FlagStatus.OPEN if flagged_at is not None else FlagStatus.NONE
+
+
+def learner_records(
+    connection: Connection, activity: PlacedActivity, *, released: bool
+) -> list[LearnerRecord]:
+    """What grading needs about every learner of the course, and every submitter."""
+    learners = set(
+        connection.scalars(
+            select(Membership.user_id).where(
+                Membership.context_id == activity.context_id,
+                Membership.course_role == "learner",
+                Membership.status != "Deleted",
+            )
+        )
+    )
+    submissions = dict(
+        connection.execute(
+            select(Submission.author_id, Submission.id).where(Submission.activity_id == activity.id)
+        ).all()
+    )
+    learners |= set(submissions)
+    received: dict[int, list[PeerAssessment]] = defaultdict(list)
+    written: dict[int, list[PeerAssessment]] = defaultdict(list)
+    for row in connection.execute(
+        select(
+            Assessment.id,
+            Assessment.scores,
+            Assessment.helpfulness,
+            Assessment.flagged_at,
+            Assessment.hidden_at,
+            Allocation.reviewer_id,
+            Allocation.kind,
+            Submission.author_id,
+        )
+        .join(Allocation, Allocation.id == Assessment.allocation_id)
+        .join(Submission, Submission.id == Allocation.submission_id)
+        .where(Allocation.activity_id == activity.id, Assessment.submitted_at.is_not(None))
+        .order_by(Assessment.submitted_at, Assessment.id)
+    ):
+        assessment = PeerAssessment(
+            ref=str(row.id),
+            reviewer=str(row.reviewer_id),
+            chosen={key: float(value) for key, value in (row.scores or {}).items()},
+            flag=_flag(row.flagged_at, row.hidden_at),
+            self_review=row.kind == "self",
+            helpfulness=row.helpfulness,
+        )
+        received[row.author_id].append(assessment)
+        if row.kind != "self":
+            written[row.reviewer_id].append(assessment)
+    assigned = dict(
+        connection.execute(
+            select(Allocation.reviewer_id, func.count())
+            .where(
+                Allocation.activity_id == activity.id,
+                Allocation.kind == "peer",
+                Allocation.state != "removed",
+            )
+            .group_by(Allocation.reviewer_id)
+        ).all()
+    )
+    overrides: dict[int, dict[GradeComponent, Override]] = defaultdict(dict)
+    for found in connection.execute(
+        select(
+            GradeOverride.learner_id,
+            GradeOverride.component,
+            GradeOverride.value,
+            GradeOverride.by_user_id,
+            GradeOverride.at,
+            GradeOverride.reason,
+        ).where(GradeOverride.activity_id == activity.id)
+    ):
+        overrides[found.learner_id][GradeComponent(found.component)] = Override(
+            value=found.value, by=str(found.by_user_id), at=found.at, reason=found.reason or ""
+        )
+    return [
+        LearnerRecord(
+            learner=str(learner),
+            reviews_received=received.get(learner, []) if learner in submissions else None,
+            reviews_written=written.get(learner, []),
+            reviews_assigned=int(assigned.get(learner, 0)),
+            released=released,
+            overrides=overrides.get(learner, {}),
+        )
+        for learner in sorted(learners)
+    ]
+
+
+def compute_grades(
+    connection: Connection, activity: PlacedActivity, settings: PeerReviewSettings
+) -> dict[int, LearnerGrade]:
+    found = phase(connection, activity.id)
+    released = found is not None and found.released_at is not None
+    records = learner_records(connection, activity, released=released)
+    grades = grade_cohort(GradingPolicy.from_settings(settings), settings.rubric, records)
+    return {int(learner): grade for learner, grade in grades.items()}
+
+
+def release(
+    connection: Connection,
+    *,
+    activity: PlacedActivity,
+    settings: PeerReviewSettings,
+    now: datetime,
+    recorder: Recorder | None = None,
+) -> dict[int, LearnerGrade]:
+    """Release feedback and grades to learners, and send the grades to the LMS."""
+    ensure_phase(connection, activity.id)
+    connection.execute(
+        update(ReviewPhase)
+        .where(and_(ReviewPhase.activity_id == activity.id, ReviewPhase.released_at.is_(None)))
+        .values(released_at=now)
+    )
+    grades = compute_grades(connection, activity, settings)
+    for learner_id, grade in grades.items():
+        line = grade.line_grades()[SUBMISSION_TAG]
+        if activity.line_item_url:
+            publish_grade(
+                connection, activity_id=activity.id, user_id=learner_id, grade=line, at=now
+            )
+        if recorder is not None and line.score_given is not None:
+            recorder.record(
+                connection,
+                activity.id,
+                learner_id,
+                SCORED,
+                score=line.score_given,
+                maximum=line.score_maximum,
+                grading_progress=line.grading_progress.value,
+                at=now,
+            )
+    return grades
+
+
+def publish_submitted(
+    connection: Connection, *, activity: PlacedActivity, author_id: int, now: datetime
+) -> None:
+    """Tell the gradebook work arrived and grading is under way (no score yet)."""
+    if not activity.line_item_url or not activity.score_maximum:
+        return
+    publish_grade(
+        connection,
+        activity_id=activity.id,
+        user_id=author_id,
+        grade=Grade(
+            score_given=None,
+            score_maximum=activity.score_maximum,
+            activity_progress=ActivityProgress.SUBMITTED,
+            grading_progress=GradingProgress.PENDING,
+        ),
+        at=now,
+    )
