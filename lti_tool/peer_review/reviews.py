@@ -134,6 +134,10 @@ def save_assessment(
     )
     if found.submitted_at is not None:
         raise ReviewClosed("You submitted this review already.")
+    if found.state == "expired":
+        raise ReviewClosed(
+            "Your time for this review ran out; ask for new work to review.", code="lease_expired"
+        )
     if not reviews_open:
         raise ReviewClosed("The review deadline has passed.", code="reviews_closed")
     problems = {

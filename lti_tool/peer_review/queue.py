@@ -1,0 +1,174 @@
+"""The continuous review queue: a reviewer asks for work and gets the submission that
+needs a review most (:func:`~lti_tool.domain.peer_review.review_queue.pick_next`), under
+a lease; leases that run out free the submission for someone else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from lti_tool.activities import PlacedActivity
+from lti_tool.domain.errors import PeerlearnError
+from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
+from lti_tool.domain.peer_review.review_queue import (
+    Lease,
+    SubmissionState,
+    grant_lease,
+    pick_next,
+)
+from lti_tool.domain.peer_review.settings import AllocationMode, PeerReviewSettings
+from lti_tool.peer_review.allocate import POLICIES
+from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
+from lti_tool.persistence.peer_review_models import Allocation, Submission
+
+OPEN_STATES = ("assigned", "in_progress")
+
+
+class QueueRefused(PeerlearnError):
+    code = "queue_refused"
+    status = 409
+    title = "No work can be handed out now"
+    advice = "Come back later: work is handed out as classmates submit."
+
+
+def expire_leases(connection: Connection, *, activity_id: int, now: datetime) -> None:
+    """Leases that ran out give their submission back to the pool."""
+    connection.execute(
+        update(Allocation)
+        .where(
+            Allocation.activity_id == activity_id,
+            Allocation.source == "queue",
+            Allocation.state.in_(OPEN_STATES),
+            Allocation.lease_expires_at <= now,
+        )
+        .values(state="expired")
+    )
+
+
+def take_next(
+    connection: Connection,
+    *,
+    activity: PlacedActivity,
+    settings: PeerReviewSettings,
+    reviewer_id: int,
+    now: datetime,
+    recorder: Recorder | None = None,
+) -> int | None:
+    """Lease the next submission to ``reviewer_id``; returns the allocation id, or None
+    when nothing is eligible right now."""
+    if settings.allocation is not AllocationMode.QUEUE:
+        raise QueueRefused("Reviews of this activity are allocated by staff.", code="balanced")
+    if settings.reviews_due is not None and now > settings.reviews_due:
+        raise QueueRefused("The review deadline has passed.", code="reviews_closed")
+    expire_leases(connection, activity_id=activity.id, now=now)
+    mine = connection.execute(
+        select(Allocation.submission_id, Allocation.state).where(
+            Allocation.activity_id == activity.id, Allocation.reviewer_id == reviewer_id
+        )
+    ).all()
+    if any(row.state in OPEN_STATES for row in mine):
+        raise QueueRefused(
+            "Finish the review you have before taking another.", code="one_at_a_time"
+        )
+    own = connection.execute(
+        select(Submission.id, Submission.group_key).where(
+            Submission.activity_id == activity.id, Submission.author_id == reviewer_id
+        )
+    ).one_or_none()
+    if own is None:
+        raise QueueRefused("Submit your own work first.", code="submit_first")
+    candidates = _states(connection, activity.id)
+    groups = {state.author: state.group for state in candidates if state.group}
+    chosen = pick_next(
+        ParticipantId(str(reviewer_id)),
+        candidates,
+        policy=POLICIES[settings.group_policy],
+        groups=groups or None,
+        already_reviewed_by_reviewer={SubmissionId(str(row.submission_id)) for row in mine},
+        now=now,
+    )
+    if chosen is None:
+        return None
+    lease = grant_lease(
+        ParticipantId(str(reviewer_id)), chosen, now=now, review_deadline=settings.reviews_due
+    )
+    allocation_id = connection.execute(
+        insert(Allocation)
+        .values(
+            activity_id=activity.id,
+            submission_id=int(chosen),
+            reviewer_id=reviewer_id,
+            kind="peer",
+            source="queue",
+            state="assigned",
+            assigned_at=now,
+            lease_expires_at=lease.expires_at,
+        )
+        .returning(Allocation.id)
+    ).scalar_one()
+    if recorder is not None:
+        recorder.record(
+            connection,
+            activity.id,
+            reviewer_id,
+            WAS_ASSIGNED,
+            submission_pk=int(chosen),
+            allocation_pk=allocation_id,
+            at=now,
+        )
+    return int(allocation_id)
+
+
+def _states(connection: Connection, activity_id: int) -> list[SubmissionState]:
+    completed = dict(
+        connection.execute(
+            select(Allocation.submission_id, func.count())
+            .where(
+                Allocation.activity_id == activity_id,
+                Allocation.kind == "peer",
+                Allocation.state == "completed",
+            )
+            .group_by(Allocation.submission_id)
+        ).all()
+    )
+    leases: dict[int, list[Lease]] = {}
+    for row in connection.execute(
+        select(
+            Allocation.submission_id,
+            Allocation.reviewer_id,
+            Allocation.assigned_at,
+            Allocation.lease_expires_at,
+        ).where(
+            Allocation.activity_id == activity_id,
+            Allocation.kind == "peer",
+            Allocation.state.in_(OPEN_STATES),
+            Allocation.lease_expires_at.is_not(None),
+        )
+    ):
+        leases.setdefault(row.submission_id, []).append(
+            Lease(
+                ParticipantId(str(row.reviewer_id)),
+                SubmissionId(str(row.submission_id)),
+                row.assigned_at,
+                row.lease_expires_at,
+            )
+        )
+    return [
+        SubmissionState(
+            id=SubmissionId(str(row.id)),
+            author=ParticipantId(str(row.author_id)),
+            group=row.group_key,
+            submitted_at=row.first_submitted_at,
+            completed_reviews=int(completed.get(row.id, 0)),
+            active_leases=tuple(leases.get(row.id, ())),
+        )
+        for row in connection.execute(
+            select(
+                Submission.id,
+                Submission.author_id,
+                Submission.group_key,
+                Submission.first_submitted_at,
+            ).where(Submission.activity_id == activity_id)
+        )
+    ]

@@ -1,0 +1,84 @@
+"""Continuous queue mode: work handed out as reviewers ask, under leases that run out."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from lti_tool.persistence.peer_review_models import Allocation
+from tests.functional.conftest import LtiWorld
+from tests.functional.test_peer_review import Course, review_links
+
+SCORES = {"score-argument": "4", "comment-argument": "Good.", "score-clarity": "2"}
+
+
+@pytest.fixture
+def course(world: LtiWorld) -> Course:
+    reviews_due = (datetime.now(UTC) + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
+    return Course(world, allocation="queue", reviews_due=reviews_due)
+
+
+def take(course: Course, person: str) -> int | None:
+    page = course.post(person, "/next")
+    assert page.status == 200, page.text
+    found = re.search(r"/reviews/(\d+)\?", page.url)
+    return int(found.group(1)) if found else None
+
+
+def test_reviewers_take_work_one_at_a_time_and_late_work_joins(course: Course) -> None:
+    for learner in ("demo-learner-1", "demo-learner-2"):
+        course.open(learner)
+    assert "Submit your work first" in course.get("demo-learner-1").text
+    assert course.post("demo-learner-1", "/next").status == 409  # must submit first
+    for learner in ("demo-learner-1", "demo-learner-2"):
+        course.post(learner, "/submission", text=f"Work by {learner}")
+
+    first = take(course, "demo-learner-1")
+    assert first is not None
+    assert "Work by demo-learner-2" in course.get("demo-learner-1", f"/reviews/{first}").text
+    assert course.post("demo-learner-1", "/next").status == 409  # one at a time
+    course.post("demo-learner-1", f"/reviews/{first}", action="submit", **SCORES)
+    assert take(course, "demo-learner-1") is None  # nothing else eligible
+    assert "Nothing to review right now" in course.get("demo-learner-1", "?empty=1").text
+
+    course.open("demo-learner-3")  # a late joiner is reviewed too
+    course.post("demo-learner-3", "/submission", text="Work by demo-learner-3")
+    second = take(course, "demo-learner-1")
+    assert second is not None
+    assert "Work by demo-learner-3" in course.get("demo-learner-1", f"/reviews/{second}").text
+    assert review_links(course.get("demo-learner-1").text) == [first, second]
+
+
+def test_a_lease_that_runs_out_frees_the_work(course: Course) -> None:
+    for learner in ("demo-learner-1", "demo-learner-2", "demo-learner-3"):
+        course.open(learner)
+        course.post(learner, "/submission", text=f"Work by {learner}")
+    held = take(course, "demo-learner-2")
+    assert held is not None
+    with course.world.services.engine.begin() as connection:
+        connection.execute(
+            update(Allocation)
+            .where(Allocation.id == held)
+            .values(lease_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    # The least-reviewed submission goes to the next reviewer who asks, then the one the
+    # abandoned lease held is free again.
+    taken = {take(course, "demo-learner-1"), take(course, "demo-learner-3")}
+    assert None not in taken
+    late = course.post("demo-learner-2", f"/reviews/{held}", action="submit", **SCORES)
+    assert late.status == 409
+    assert "<code>lease_expired</code>" in late.text
+    assert "time ran out" in course.get("demo-learner-2").text
+    assert take(course, "demo-learner-2") is not None  # and they may take new work
+
+
+def test_balanced_activities_hand_out_nothing_on_request(world: LtiWorld) -> None:
+    course = Course(world)
+    course.open("demo-learner-1")
+    course.post("demo-learner-1", "/submission", text="mine")
+    refused = course.post("demo-learner-1", "/next")
+    assert refused.status == 409
+    assert "<code>balanced</code>" in refused.text
