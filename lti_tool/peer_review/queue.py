@@ -4,7 +4,7 @@ a lease; leases that run out free the submission for someone else."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -12,8 +12,10 @@ from lti_tool.activities import PlacedActivity
 from lti_tool.domain.errors import PeerlearnError
 from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.review_queue import (
+    AtRisk,
     Lease,
     SubmissionState,
+    at_risk,
     grant_lease,
     pick_next,
 )
@@ -120,7 +122,36 @@ def take_next(
     return int(allocation_id)
 
 
-def _states(connection: Connection, activity_id: int) -> list[SubmissionState]:
+WARNING_WINDOW = timedelta(hours=24)
+NO_DEADLINE = timedelta(days=7)
+
+
+def submissions_at_risk(
+    connection: Connection, *, activity_id: int, settings: PeerReviewSettings, now: datetime
+) -> dict[int, AtRisk]:
+    """Submissions that may end with fewer than ``k`` reviews, for the staff dashboard.
+
+    Work allocated by staff counts as under way until the deadline; queue work only while
+    its lease lasts. Within a day of the review deadline, any submission still short is
+    listed.
+    """
+    deadline = settings.reviews_due or settings.submissions_due + NO_DEADLINE
+    states = _states(connection, activity_id, open_until=deadline)
+    found = at_risk(
+        states,
+        k=settings.reviews_per_submission,
+        now=now,
+        review_deadline=deadline,
+        warning_window=WARNING_WINDOW,
+    )
+    return {int(item.submission): item for item in found}
+
+
+def _states(
+    connection: Connection, activity_id: int, *, open_until: datetime | None = None
+) -> list[SubmissionState]:
+    """Each submission's completed reviews and the leases on it; with ``open_until``,
+    allocations without a lease (balanced, manual) count as held until then."""
     completed = dict(
         connection.execute(
             select(Allocation.submission_id, func.count())
@@ -143,15 +174,17 @@ def _states(connection: Connection, activity_id: int) -> list[SubmissionState]:
             Allocation.activity_id == activity_id,
             Allocation.kind == "peer",
             Allocation.state.in_(OPEN_STATES),
-            Allocation.lease_expires_at.is_not(None),
         )
     ):
+        expires = row.lease_expires_at or open_until
+        if expires is None:
+            continue
         leases.setdefault(row.submission_id, []).append(
             Lease(
                 ParticipantId(str(row.reviewer_id)),
                 SubmissionId(str(row.submission_id)),
                 row.assigned_at,
-                row.lease_expires_at,
+                expires,
             )
         )
     return [

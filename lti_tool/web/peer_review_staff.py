@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection, select
 
 from lti_tool.domain.launch import PersonClaims, display_name
-from lti_tool.peer_review import allocate, grading
+from lti_tool.peer_review import allocate, grading, queue
 from lti_tool.persistence.models import Membership, User
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 from lti_tool.web.context import services
@@ -76,7 +76,9 @@ def dashboard_data(connection: Connection, opened: Opened) -> dict[str, Any]:
     ):
         states[allocation.state] += 1
         per_submission.setdefault(allocation.submission_id, Counter())[allocation.state] += 1
-    k = opened.settings.reviews_per_submission
+    risk = queue.submissions_at_risk(
+        connection, activity_id=activity.id, settings=opened.settings, now=_now()
+    )
     rows = []
     for row in submissions:
         counts = per_submission.get(row.id, Counter())
@@ -88,7 +90,7 @@ def dashboard_data(connection: Connection, opened: Opened) -> dict[str, Any]:
                 "done": counts["completed"],
                 "in_progress": counts["in_progress"],
                 "assigned": counts["assigned"],
-                "at_risk": counts["completed"] + counts["in_progress"] + counts["assigned"] < k,
+                "at_risk": row.id in risk,
             }
         )
     learners = {pid: p for pid, p in people.items() if p["role"] == "learner"}

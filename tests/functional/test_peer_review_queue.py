@@ -82,3 +82,19 @@ def test_balanced_activities_hand_out_nothing_on_request(world: LtiWorld) -> Non
     refused = course.post("demo-learner-1", "/next")
     assert refused.status == 409
     assert "<code>balanced</code>" in refused.text
+
+
+def test_the_dashboard_lists_every_submission_at_risk(course: Course) -> None:
+    learners = ("demo-learner-1", "demo-learner-2", "demo-learner-3")
+    for learner in learners:
+        course.open(learner)
+        course.post(learner, "/submission", text=f"Work by {learner}")
+    course.open("demo-teacher")
+    at_risk = course.get("demo-teacher").text.count("<strong>at risk</strong>")
+    assert at_risk == 3  # nobody is reviewing anything yet
+    for learner in learners:  # each takes and finishes one, then takes a second
+        allocation = take(course, learner)
+        course.post(learner, f"/reviews/{allocation}", action="submit", **SCORES)
+        assert take(course, learner) is not None
+    # Two reviews each: one done, one under a live lease: none at risk any more.
+    assert course.get("demo-teacher").text.count("<strong>at risk</strong>") == 0
