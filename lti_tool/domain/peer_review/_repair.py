@@ -11,7 +11,7 @@ import random
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from lti_tool.domain.peer_review._problem import IndexedProblem, Quotas
+from lti_tool.domain.peer_review._problem import NO_ONE, IndexedProblem, Quotas
 
 HARD = 1_000_000  # a self-review or a duplicate pair: never acceptable
 SAMPLES = 48  # random partners tried per bad pair before giving up on it
@@ -83,9 +83,16 @@ class Repair:
     def try_swap(self, pair: int, current: int, partners: Iterable[int]) -> int:
         """Exchange reviewers with another pair if that lowers the two pairs' total cost."""
         reviewer, submission = self.reviewers[pair], self.submissions[pair]
+        reviewers, submissions = self.reviewers, self.submissions
+        rev_group = self.problem.rev_group
+        # A pair that only breaks the policy is helped only by a reviewer from another
+        # group: rule out the rest with one lookup (the hot loop when groups are lopsided).
+        clash = self.problem.sub_group[submission] if current == 1 else NO_ONE
         for partner in partners:
-            other, other_submission = self.reviewers[partner], self.submissions[partner]
+            other, other_submission = reviewers[partner], submissions[partner]
             if other == reviewer or other_submission == submission:
+                continue
+            if clash != NO_ONE and rev_group[other] == clash:
                 continue
             mine = self.cost_if(other, submission)
             if mine >= current:

@@ -331,8 +331,9 @@ def _solve(problem: IndexedProblem, rng: random.Random) -> tuple[list[int], list
     else:
         reviewers, submissions = dealt(problem, ring, quotas, rng)
     repair = Repair(problem, reviewers, submissions, rng)
-    left = repair.run(policy_floor=policy_floor(problem, quotas))
+    floor = policy_floor(problem, quotas)
+    left = repair.run(policy_floor=floor)
     # Self-review and duplicates are never acceptable: solve exactly whatever the size.
-    if left < 0 or (left > policy_floor(problem, quotas) and size <= EDGE_LIMIT):
+    if left < 0 or (left > floor and size <= EDGE_LIMIT):
         return (*exact(problem, ring, quotas.level), quotas.level)
     return repair.reviewers, repair.submissions, quotas.level

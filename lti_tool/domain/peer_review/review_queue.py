@@ -8,6 +8,7 @@ deadline, short submissions go to willing reviewers, and what is left is flagged
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,12 +27,16 @@ DEFAULT_LEASE = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Lease:
-    """``reviewer`` holds ``submission`` until ``expires_at``; then it is free again."""
+    """``reviewer`` holds ``submission`` until ``expires_at``; then it is free again.
+
+    ``reassigned`` marks a lease given to a willing reviewer near the deadline.
+    """
 
     reviewer: ParticipantId
     submission: SubmissionId
     granted_at: datetime
     expires_at: datetime
+    reassigned: bool = False
 
     def expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -44,12 +49,13 @@ def grant_lease(
     now: datetime,
     duration: timedelta = DEFAULT_LEASE,
     review_deadline: datetime | None = None,
+    reassigned: bool = False,
 ) -> Lease:
     """A lease from ``now``; it never outlives the review deadline, when one is given."""
     expires_at = now + duration
     if review_deadline is not None:
         expires_at = min(expires_at, review_deadline)
-    return Lease(reviewer, submission, now, expires_at)
+    return Lease(reviewer, submission, now, expires_at, reassigned)
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,8 @@ def at_risk(
 
 @dataclass(frozen=True)
 class Reassignment:
-    """New leases for willing reviewers, and the at-risk submissions left for staff."""
+    """New leases for willing reviewers, and the at-risk submissions left for staff
+    (``missing`` then counts the reviews nobody could be asked for)."""
 
     leases: tuple[Lease, ...]
     flagged: tuple[AtRisk, ...]
@@ -199,9 +206,12 @@ def reassign(
             their current load (reviews done + held); the least loaded are asked first.
         reviewed_by: what each willing reviewer has already reviewed.
 
-    Only reviews nobody holds a live lease for are covered (a lease that runs out is
-    covered at the next call). A submission still missing reviews after that, or short
-    and past the deadline, is flagged, so staff see every one at risk.
+    Near the deadline ordinary leases are not trusted (a reviewer who walked away keeps
+    one until it runs out, maybe too late): what is covered is ``k`` minus completed
+    reviews minus live *reassigned* leases, so a submission may end with one review more
+    than ``k``, never with one fewer for want of asking. A reassigned lease that runs out
+    is covered again at the next call. A submission still missing reviews after that, or
+    short and past the deadline, is flagged, so staff see it.
     """
     states = {state.id: state for state in submissions}
     load = dict(willing)
@@ -215,7 +225,13 @@ def reassign(
         warning_window=warning_window,
     ):
         state = states[risk.submission]
-        missing = risk.missing if now < review_deadline else 0
+        covered = sum(
+            1 for lease in state.active_leases if lease.reassigned and not lease.expired(now)
+        )
+        if now >= review_deadline:  # too late to ask anyone: staff decide
+            flagged.append(dataclasses.replace(risk, missing=k - state.completed_reviews))
+            continue
+        missing = max(0, k - state.completed_reviews - covered)
         chosen: set[ParticipantId] = set()
         for reviewer in sorted(load, key=lambda person: (load[person], person)):
             if missing == 0:
@@ -239,8 +255,9 @@ def reassign(
                     now=now,
                     duration=lease_duration,
                     review_deadline=review_deadline,
+                    reassigned=True,
                 )
             )
-        if missing or now >= review_deadline:
-            flagged.append(risk)
+        if missing:
+            flagged.append(dataclasses.replace(risk, missing=missing))
     return Reassignment(tuple(leases), tuple(flagged))
