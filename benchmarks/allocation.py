@@ -10,7 +10,8 @@ Targets: 10,000 submissions x k=5 under 1 s; 100,000 under 10 s; spread <= 1.
 
     python benchmarks/allocation.py [--sizes 10000 100000] [--k 3 5] [--group-size 30]
 
-Each section is a function that returns printable lines; add one to ``SECTIONS``.
+Each section is a function that returns printable lines; add one to ``SECTIONS``. The
+queue's pick on PostgreSQL is measured by ``benchmarks/queue_pick.py`` (see there).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.queue_pick import add_arguments as add_queue_arguments  # noqa: E402
+from benchmarks.queue_pick import queue_pick_section  # noqa: E402
 from lti_tool.domain.peer_review.allocation import allocate_balanced  # noqa: E402
 from lti_tool.domain.peer_review.model import (  # noqa: E402
     Allocation,
@@ -157,6 +160,7 @@ def balanced_section(args: argparse.Namespace) -> list[str]:
 
 SECTIONS: dict[str, Callable[[argparse.Namespace], list[str]]] = {
     "Balanced allocation": balanced_section,
+    "Queue pick (PostgreSQL)": queue_pick_section,
 }
 
 
@@ -166,8 +170,12 @@ def main() -> int:
     parser.add_argument("--k", type=int, nargs="+", default=[3, 5])
     parser.add_argument("--group-size", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2026)
+    add_queue_arguments(parser)
+    parser.add_argument("--only", choices=list(SECTIONS), help="run one section")
     args = parser.parse_args()
     for title, section in SECTIONS.items():
+        if args.only and title != args.only:
+            continue
         print(f"\n{title}\n")
         print("\n".join(section(args)))
     return 0

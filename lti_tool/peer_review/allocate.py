@@ -17,6 +17,7 @@ from lti_tool.domain.peer_review.settings import AllocationMode, PeerReviewSetti
 from lti_tool.domain.peer_review.settings import GroupPolicy as SettingsGroupPolicy
 from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
 from lti_tool.peer_review.grading import ensure_phase, phase
+from lti_tool.peer_review.tally import recount
 from lti_tool.persistence.peer_review_models import Allocation, ReviewPhase, Submission
 
 POLICIES = {
@@ -100,6 +101,7 @@ def allocate(
                 for pair in result.added
             ],
         )
+    recount(connection, {int(pair.submission) for pair in result.added})
     if recorder is not None and result.added:
         added = {(int(pair.reviewer), int(pair.submission)) for pair in result.added}
         for row in connection.execute(

@@ -6,25 +6,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from lti_tool.activities import PlacedActivity
 from lti_tool.domain.errors import PeerlearnError
-from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
+from lti_tool.domain.peer_review.model import GroupPolicy, ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.review_queue import (
     AtRisk,
     Lease,
     SubmissionState,
     at_risk,
     grant_lease,
-    pick_next,
 )
 from lti_tool.domain.peer_review.settings import AllocationMode, PeerReviewSettings
 from lti_tool.peer_review.allocate import POLICIES
 from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
+from lti_tool.peer_review.tally import OPEN_STATES, recount
 from lti_tool.persistence.peer_review_models import Allocation, Submission
-
-OPEN_STATES = ("assigned", "in_progress")
 
 
 class QueueRefused(PeerlearnError):
@@ -36,7 +34,7 @@ class QueueRefused(PeerlearnError):
 
 def expire_leases(connection: Connection, *, activity_id: int, now: datetime) -> None:
     """Leases that ran out give their submission back to the pool."""
-    connection.execute(
+    expired = connection.execute(
         update(Allocation)
         .where(
             Allocation.activity_id == activity_id,
@@ -45,7 +43,9 @@ def expire_leases(connection: Connection, *, activity_id: int, now: datetime) ->
             Allocation.lease_expires_at <= now,
         )
         .values(state="expired")
-    )
+        .returning(Allocation.submission_id)
+    ).scalars()
+    recount(connection, list(expired))
 
 
 def take_next(
@@ -80,15 +80,12 @@ def take_next(
     ).one_or_none()
     if own is None:
         raise QueueRefused("Submit your own work first.", code="submit_first")
-    candidates = _states(connection, activity.id)
-    groups = {state.author: state.group for state in candidates if state.group}
-    chosen = pick_next(
-        ParticipantId(str(reviewer_id)),
-        candidates,
+    chosen = pick_in_database(
+        connection,
+        activity_id=activity.id,
+        reviewer_id=reviewer_id,
+        reviewer_group=own.group_key,
         policy=POLICIES[settings.group_policy],
-        groups=groups or None,
-        already_reviewed_by_reviewer={SubmissionId(str(row.submission_id)) for row in mine},
-        now=now,
     )
     if chosen is None:
         return None
@@ -109,6 +106,7 @@ def take_next(
         )
         .returning(Allocation.id)
     ).scalar_one()
+    recount(connection, [int(chosen)])
     if recorder is not None:
         recorder.record(
             connection,
@@ -145,6 +143,46 @@ def submissions_at_risk(
         warning_window=WARNING_WINDOW,
     )
     return {int(item.submission): item for item in found}
+
+
+def pick_in_database(
+    connection: Connection,
+    *,
+    activity_id: int,
+    reviewer_id: int,
+    reviewer_group: str | None,
+    policy: GroupPolicy,
+) -> SubmissionId | None:
+    """:func:`~lti_tool.domain.peer_review.review_queue.pick_next`'s rule as one query:
+    the eligible submission with the fewest completed reviews and live leases, then the
+    oldest, then the smallest id (the tests check both agree)."""
+    # ``reviews_under_way`` counts open allocations until expire_leases (which runs
+    # first) closes those whose lease ran out: then it is the rule's count exactly.
+    mine = select(Allocation.id).where(
+        Allocation.submission_id == Submission.id, Allocation.reviewer_id == reviewer_id
+    )
+    query = (
+        select(Submission.id)
+        .where(
+            Submission.activity_id == activity_id,
+            Submission.author_id != reviewer_id,
+            ~mine.exists(),
+        )
+        .order_by(Submission.reviews_under_way, Submission.first_submitted_at, Submission.id)
+        .limit(1)
+    )
+    if policy is GroupPolicy.AVOID_SAME_GROUP and reviewer_group is not None:
+        query = query.where(
+            or_(Submission.group_key.is_(None), Submission.group_key != reviewer_group)
+        )
+    elif policy is GroupPolicy.SAME_GROUP_ONLY:
+        query = query.where(
+            Submission.group_key == reviewer_group
+            if reviewer_group is not None
+            else Submission.group_key.is_(None)
+        )
+    found = connection.execute(query).scalar_one_or_none()
+    return SubmissionId(str(found)) if found is not None else None
 
 
 def _states(

@@ -32,7 +32,13 @@ class Submission(Base):
     """One learner's submission to one activity; its content is in versions."""
 
     __tablename__ = "pr_submission"
-    __table_args__ = (UniqueConstraint("activity_id", "author_id"),)
+    __table_args__ = (
+        UniqueConstraint("activity_id", "author_id"),
+        # The queue's pick walks this index: fewest reviews under way, then the oldest.
+        Index(
+            "ix_pr_submission_queue", "activity_id", "reviews_under_way", "first_submitted_at", "id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
@@ -43,6 +49,9 @@ class Submission(Base):
     last_submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     versions: Mapped[int] = mapped_column(Integer, default=1)
+    # Peer allocations completed or open (lti_tool.peer_review.queue.recount keeps
+    # it exact wherever allocations change).
+    reviews_under_way: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SubmissionVersion(Base):
