@@ -196,3 +196,15 @@ class ActivityChange(Base):
     )
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReviewGroup(Base):
+    """A learner's group in a peer review activity, set by staff (for group policies)."""
+
+    __tablename__ = "pr_group"
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    group_key: Mapped[str] = mapped_column(String(255))

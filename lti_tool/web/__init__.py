@@ -16,7 +16,7 @@ from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_pages import register_kind_pages
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
-from lti_tool.web.peer_review_staff import peer_review
+from lti_tool.web.peer_review_groups import peer_review  # its import registers every route
 from lti_tool.web.peer_review_views import KIND as PEER_REVIEW
 from lti_tool.web.peer_review_views import PAGES as PEER_REVIEW_PAGES
 from lti_tool.web.platform_storage_views import register_launch_fallbacks

@@ -20,7 +20,7 @@ from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_fr
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
-from lti_tool.peer_review import grading, queue, reviews, submissions
+from lti_tool.peer_review import grading, groups, queue, reviews, submissions
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
     Allocation,
@@ -219,6 +219,9 @@ def submit(activity_id: int) -> ResponseReturnValue:
                 uploads=stored,
                 now=now,
                 recorder=recorder(),
+                group_key=groups.groups_of(connection, opened.activity.id).get(
+                    opened.launch.user_id
+                ),
             )
             grading.publish_submitted(
                 connection, activity=opened.activity, author_id=opened.launch.user_id, now=now

@@ -18,7 +18,7 @@ from lti_tool import outbox
 from lti_tool.demo.platform import DEMO_PEOPLE
 from lti_tool.domain.peer_review.settings_form import SAMPLE_RUBRIC_TEXT
 from lti_tool.learning_records import TOPIC
-from lti_tool.persistence.models import Activity
+from lti_tool.persistence.models import Activity, User
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_deep_linking import add, picker, return_to_lms
 from tests.functional.test_grades import worker
@@ -328,3 +328,32 @@ def test_submission_review_from_the_gradebook(course: Course) -> None:
         "demo-learner-1", review_of("demo-learner-2"), link_id=course.link.id
     )
     assert refused.status == 403
+
+
+def test_groups_set_by_staff_keep_group_mates_apart(world: LtiWorld) -> None:
+    course = Course(world, group_policy="avoid-own-group")
+    for learner in LEARNERS:
+        course.open(learner)
+    course.open("demo-teacher")
+    with world.services.engine.connect() as connection:
+        ids = dict(connection.execute(select(User.sub, User.id)).all())
+    teams = {"demo-learner-1": "red", "demo-learner-2": "red"}
+    teams |= {"demo-learner-3": "blue", "demo-learner-4": "blue"}
+    fields = {f"group-{ids[sub]}": team for sub, team in teams.items()}
+    saved = course.post("demo-teacher", "/groups", **fields)
+    assert saved.status == 200
+    assert "Groups saved." in saved.text
+    outsider = course.post("demo-teacher", "/groups", **{"group-999999": "x"})
+    assert outsider.status == 400
+    assert course.post("demo-learner-1", "/groups", **fields).status == 403
+    for learner in LEARNERS:
+        course.post(learner, "/submission", text=f"Work of {learner}")
+    assert course.post("demo-teacher", "/allocate").status == 200
+    for learner in LEARNERS:
+        reviewed = {
+            re.search(r"Work of (demo-learner-\d)", course.get(learner, f"/reviews/{a}").text)[1]
+            for a in review_links(course.get(learner).text)
+        }
+        assert {teams[author] for author in reviewed} == {
+            "blue" if teams[learner] == "red" else "red"
+        }
