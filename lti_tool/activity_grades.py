@@ -33,8 +33,10 @@ def publish_grade(
     user_id: int,
     grade: Grade,
     at: datetime,
+    line_item_url: str | None = None,
 ) -> None:
-    """Queue ``grade`` for ``user_id`` in the caller's transaction."""
+    """Queue ``grade`` for ``user_id`` in the caller's transaction, for the activity's
+    gradebook column or another one of the activity (``line_item_url``)."""
     activity = connection.execute(
         select(Activity.line_item_url, Activity.context_id, Deployment.platform_id)
         .join(Context, Context.id == Activity.context_id)
@@ -55,11 +57,12 @@ def publish_grade(
         raise Forbidden(
             "That person is not a member of this activity's course.", code="not_a_member"
         )
-    if not activity.line_item_url:
+    column = line_item_url or activity.line_item_url
+    if not column:
         raise NoGradebookColumn("The LMS has not named a gradebook column for this activity.")
     record_score(
         connection,
         platform_id=activity.platform_id,
-        lineitem_url=activity.line_item_url,
+        lineitem_url=column,
         score=grade.score(user_sub=learner.sub, at=at),
     )

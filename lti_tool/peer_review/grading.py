@@ -19,7 +19,11 @@ from lti_tool.domain.peer_review.grade_model import (
 )
 from lti_tool.domain.peer_review.grades import LearnerGrade, grade_cohort
 from lti_tool.domain.peer_review.scoring import FlagStatus, PeerAssessment
-from lti_tool.domain.peer_review.settings import SUBMISSION_TAG, PeerReviewSettings
+from lti_tool.domain.peer_review.settings import (
+    REVIEWING_TAG,
+    SUBMISSION_TAG,
+    PeerReviewSettings,
+)
 from lti_tool.peer_review.events import SCORED, Recorder
 from lti_tool.persistence.models import Membership
 from lti_tool.persistence.peer_review_models import (
@@ -163,11 +167,22 @@ def release(
         .values(released_at=now)
     )
     grades = compute_grades(connection, activity, settings)
+    review_column = (phase(connection, activity.id) or ReviewPhase()).review_line_item_url
     for learner_id, grade in grades.items():
-        line = grade.line_grades()[SUBMISSION_TAG]
+        lines = grade.line_grades()
+        line = lines[SUBMISSION_TAG]
         if activity.line_item_url:
             publish_grade(
                 connection, activity_id=activity.id, user_id=learner_id, grade=line, at=now
+            )
+        if REVIEWING_TAG in lines and review_column:
+            publish_grade(
+                connection,
+                activity_id=activity.id,
+                user_id=learner_id,
+                grade=lines[REVIEWING_TAG],
+                at=now,
+                line_item_url=review_column,
             )
         if recorder is not None and line.score_given is not None:
             recorder.record(

@@ -163,6 +163,8 @@ class ReviewPhase(Base):
     # What the allocator had to relax (group policy, k), in words staff can read.
     allocation_report: Mapped[list[str]] = mapped_column(JSON, default=list)
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # The second gradebook column (reviewing), when the activity grades it on its own.
+    review_line_item_url: Mapped[str | None] = mapped_column(String(1024), default=None)
 
 
 class SavedRubric(Base):

@@ -12,7 +12,9 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection, select
 
 from lti_tool.domain.launch import PersonClaims, display_name
+from lti_tool.lti.ags import AgsClient
 from lti_tool.peer_review import allocate, grading, queue
+from lti_tool.peer_review.gradebook import ensure_review_column
 from lti_tool.persistence.models import Membership, User
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 from lti_tool.web.context import services
@@ -155,7 +157,16 @@ def allocate_now(activity_id: int) -> ResponseReturnValue:
 @peer_review.post("/app/peer-review/<int:activity_id>/release")
 def release_now(activity_id: int) -> ResponseReturnValue:
     opened = _open(activity_id, staff=True)
-    with services().engine.begin() as connection:
+    svc = services()
+    # The reviewing column (if graded apart) exists before any grade is queued for it.
+    ensure_review_column(
+        svc.engine,
+        activity=opened.activity,
+        settings=opened.settings,
+        ags=AgsClient(svc.service_tokens, http=svc.http),
+        registrations=svc.registrations,
+    )
+    with svc.engine.begin() as connection:
         grading.release(
             connection,
             activity=opened.activity,

@@ -357,3 +357,35 @@ def test_groups_set_by_staff_keep_group_mates_apart(world: LtiWorld) -> None:
         assert {teams[author] for author in reviewed} == {
             "blue" if teams[learner] == "red" else "red"
         }
+
+
+def test_reviewing_graded_in_its_own_gradebook_column(world: LtiWorld) -> None:
+    course = Course(world, grade_lines="separate", review_score_maximum="10")
+    for learner in LEARNERS:
+        course.open(learner)
+        course.post(learner, "/submission", text=f"Work of {learner}")
+    course.open("demo-teacher")
+    course.post("demo-teacher", "/allocate")
+    for learner in LEARNERS[:3]:  # the fourth learner reviews nothing
+        for allocation in review_links(course.get(learner).text):
+            course.post(
+                learner,
+                f"/reviews/{allocation}",
+                action="submit",
+                **{"score-argument": "4", "comment-argument": "ok", "score-clarity": "2"},
+            )
+    assert course.post("demo-teacher", "/release").status == 200
+    grades = worker(world)
+    grades.clock = lambda: time.time() + 3600
+    while grades.run_once():
+        pass
+    book = world.lms.platform.gradebook
+    tag = "peer-review-reviewing"
+    [reviewing] = [key for key, item in book.items.items() if item.get("tag") == tag]
+    assert book.items[reviewing]["scoreMaximum"] == 10
+    scores = book.scores[reviewing]
+    assert scores["demo-learner-1"]["scoreGiven"] == 10
+    assert scores["demo-learner-4"]["scoreGiven"] == 0  # assigned two, wrote none
+    assert book.scores[course.link.line_item_id]["demo-learner-1"]["scoreMaximum"] == 100
+    assert course.post("demo-teacher", "/release").status == 200  # again: same column
+    assert sum(item.get("tag") == tag for item in book.items.values()) == 1
