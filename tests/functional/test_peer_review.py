@@ -389,3 +389,11 @@ def test_reviewing_graded_in_its_own_gradebook_column(world: LtiWorld) -> None:
     assert book.scores[course.link.line_item_id]["demo-learner-1"]["scoreMaximum"] == 100
     assert course.post("demo-teacher", "/release").status == 200  # again: same column
     assert sum(item.get("tag") == tag for item in book.items.values()) == 1
+
+
+def test_the_picker_does_not_offer_calibration_yet(world: LtiWorld) -> None:
+    browser, _page, token = picker(world)
+    form = browser.get(f"{world.tool_url}/app/deep-linking/peer-review?ls={token}")
+    assert form.status == 200
+    assert 'name="rubric"' in form.text
+    assert 'name="calibration' not in form.text

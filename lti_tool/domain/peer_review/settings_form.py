@@ -64,7 +64,7 @@ _SUBMISSION_CHECKBOXES = {
     "allow_link": SubmissionType.LINK,
 }
 
-PEER_REVIEW_FIELDS: tuple[FormField, ...] = (
+_ALL_FIELDS: tuple[FormField, ...] = (
     FormField("instructions", "Instructions for the submission", FieldType.TEXTAREA),
     FormField("allow_text", "Learners may write rich text", FieldType.CHECKBOX, default=True),
     FormField("allow_file", "Learners may upload a file", FieldType.CHECKBOX),
@@ -230,7 +230,14 @@ PEER_REVIEW_FIELDS: tuple[FormField, ...] = (
         maximum=100000,
     ),
 )
-_BY_NAME = {item.name: item for item in PEER_REVIEW_FIELDS}
+# Calibration is modelled and scored (scoring.calibration_accuracy) but learners have no
+# pages to assess the teacher's examples yet: the form does not offer what would do
+# nothing. Stored settings keep the fields, so offering them later needs no migration.
+NOT_YET_OFFERED = frozenset({"calibration", "calibration_examples", "calibration_weight"})
+PEER_REVIEW_FIELDS: tuple[FormField, ...] = tuple(
+    item for item in _ALL_FIELDS if item.name not in NOT_YET_OFFERED
+)
+_BY_NAME = {item.name: item for item in _ALL_FIELDS}
 _CHOICES = {
     "feedback_release": FeedbackRelease,
     "allocation": AllocationMode,
