@@ -19,6 +19,7 @@ from lti_tool.grades import GradeWorker
 from lti_tool.lti.ags import AgsClient
 from lti_tool.lti.nrps import NrpsClient
 from lti_tool.peer_review.events import Recorder
+from lti_tool.peer_review.reassign import reassign_due
 from lti_tool.peer_review.scheduler import allocate_due
 from lti_tool.persistence.models import Context, Deployment, Platform
 from lti_tool.roster import RosterSync
@@ -79,7 +80,9 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
 
     def run_once() -> int:
         # Allocations due first: the scores and statements they queue go out in this round.
-        allocated = allocate_due(services.engine, now=datetime.now(UTC), recorder=recorder)
+        now = datetime.now(UTC)
+        allocated = allocate_due(services.engine, now=now, recorder=recorder)
+        allocated += reassign_due(services.engine, now=now, recorder=recorder)
         return allocated + grades.run_once() + rosters.run_once()
 
     try:

@@ -208,6 +208,7 @@ def _states(
             Allocation.reviewer_id,
             Allocation.assigned_at,
             Allocation.lease_expires_at,
+            Allocation.source,
         ).where(
             Allocation.activity_id == activity_id,
             Allocation.kind == "peer",
@@ -223,6 +224,7 @@ def _states(
                 SubmissionId(str(row.submission_id)),
                 row.assigned_at,
                 expires,
+                reassigned=row.source == "reassigned",
             )
         )
     return [

@@ -210,3 +210,15 @@ class ReviewGroup(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
     group_key: Mapped[str] = mapped_column(String(255))
+
+
+class Volunteer(Base):
+    """A learner who finished their reviews and offered to review more near the deadline."""
+
+    __tablename__ = "pr_volunteer"
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -21,6 +21,7 @@ from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
 from lti_tool.peer_review import grading, groups, queue, reviews, submissions
+from lti_tool.peer_review import reassign as reassignments
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
     Allocation,
@@ -96,6 +97,7 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
         todo = reviews.assignments(connection, activity_id=opened.activity.id, reviewer_id=learner)
         found = grading.phase(connection, opened.activity.id)
         released = found is not None and found.released_at is not None
+        volunteering = reassignments.is_volunteer(connection, opened.activity.id, learner)
         feedback = (
             reviews.received(connection, submission_id=submission_id)
             if released and submission_id
@@ -118,6 +120,7 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
         released=released,
         window=_window(opened),
         now=_now(),
+        volunteering=volunteering,
         file_kinds=[FILE_TYPES[key] for key in _accepted_files(opened.settings)],
     )
 
@@ -405,4 +408,22 @@ def take_next(activity_id: int) -> ResponseReturnValue:
             ls=opened.token,
         ),
         code=303,
+    )
+
+
+@peer_review.post("/app/peer-review/<int:activity_id>/volunteer")
+def offer_to_review(activity_id: int) -> ResponseReturnValue:
+    """A learner who finished their reviews offers (or stops offering) to review more."""
+    opened = _open(activity_id)
+    with services().engine.begin() as connection:
+        reassignments.volunteer(
+            connection,
+            activity=opened.activity,
+            user_id=opened.launch.user_id,
+            offer=request.form.get("offer") == "1",
+            k=opened.settings.reviews_per_submission,
+            now=_now(),
+        )
+    return redirect(
+        url_for("peer_review.activity_page", activity_id=activity_id, ls=opened.token), code=303
     )

@@ -35,7 +35,9 @@ class Course:
     def __init__(self, world: LtiWorld, **settings: str) -> None:
         self.world = world
         browser, _page, token = picker(world)
-        due = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+        due = settings.pop(
+            "submissions_due", (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+        )
         back = add(
             browser,
             world,

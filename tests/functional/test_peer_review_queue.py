@@ -98,3 +98,39 @@ def test_the_dashboard_lists_every_submission_at_risk(course: Course) -> None:
         assert take(course, learner) is not None
     # Two reviews each: one done, one under a live lease: none at risk any more.
     assert course.get("demo-teacher").text.count("<strong>at risk</strong>") == 0
+
+
+def test_near_the_deadline_short_work_goes_to_volunteers(world: LtiWorld) -> None:
+    from lti_tool.peer_review.reassign import reassign_due  # noqa: PLC0415
+
+    deadline = datetime.now(UTC) + timedelta(hours=12)  # inside the warning window
+    course = Course(
+        world,
+        allocation="queue",
+        submissions_due=(deadline - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
+        reviews_due=deadline.strftime("%Y-%m-%dT%H:%M"),
+    )
+    learners = ("demo-learner-1", "demo-learner-2", "demo-learner-3", "demo-learner-4")
+    for learner in learners:
+        course.open(learner)
+        course.post(learner, "/submission", text=f"Work by {learner}")
+    helper = "demo-learner-1"
+    refused = course.post(helper, "/volunteer", offer="1")
+    assert refused.status == 403  # own reviews first
+    for _ in range(2):
+        allocation = take(course, helper)
+        course.post(helper, f"/reviews/{allocation}", action="submit", **SCORES)
+    assert "Offer to review more" in course.get(helper).text
+    offered = course.post(helper, "/volunteer", offer="1")
+    assert "Thank you" in offered.text
+
+    engine = world.services.engine
+    handed = reassign_due(engine, now=datetime.now(UTC))
+    assert handed == 1  # the one classmate's work the helper has not reviewed yet
+    tasks = review_links(course.get(helper).text)
+    assert len(tasks) == 3
+    newest = course.get(helper, f"/reviews/{tasks[-1]}").text
+    assert "Work by demo-learner-4" in newest
+    assert reassign_due(engine, now=datetime.now(UTC)) == 0  # covered already
+    course.open("demo-teacher")
+    assert course.get("demo-teacher").text.count("<strong>at risk</strong>") == 4

@@ -1,14 +1,16 @@
-"""peer review groups set by staff, reviewing gradebook column
+"""peer review groups, volunteers, reviewing gradebook column
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 06:35:03.912009
+Create Date: 2026-11-29 06:37:02.449680
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+import lti_tool.persistence.models
 
 revision = "0006"
 down_revision = "0005"
@@ -39,6 +41,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pr_group")),
         sa.UniqueConstraint("activity_id", "user_id", name=op.f("uq_pr_group_activity_id_user_id")),
     )
+    op.create_table(
+        "pr_volunteer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "offered_at", lti_tool.persistence.models.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["activity.id"],
+            name=op.f("fk_pr_volunteer_activity_id_activity"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["lti_user.id"],
+            name=op.f("fk_pr_volunteer_user_id_lti_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pr_volunteer")),
+        sa.UniqueConstraint(
+            "activity_id", "user_id", name=op.f("uq_pr_volunteer_activity_id_user_id")
+        ),
+    )
     with op.batch_alter_table("pr_phase", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("review_line_item_url", sa.String(length=1024), nullable=True)
@@ -52,5 +79,6 @@ def downgrade() -> None:
     with op.batch_alter_table("pr_phase", schema=None) as batch_op:
         batch_op.drop_column("review_line_item_url")
 
+    op.drop_table("pr_volunteer")
     op.drop_table("pr_group")
     # ### end Alembic commands ###

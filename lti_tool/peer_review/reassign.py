@@ -1,0 +1,159 @@
+"""Near the review deadline of a queue activity, submissions still short of reviews go to
+learners who offered to review more; what nobody can take stays on the staff dashboard.
+
+``peerlearn lti deliver`` runs :func:`reassign_due` in its loop. Learners offer on their
+page once they have done their own reviews (:func:`volunteer`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+
+from lti_tool.activities import PlacedActivity, activity_by_id
+from lti_tool.domain.errors import Forbidden
+from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
+from lti_tool.domain.peer_review.review_queue import reassign
+from lti_tool.domain.peer_review.settings import AllocationMode, settings_from_dict
+from lti_tool.peer_review.allocate import POLICIES
+from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
+from lti_tool.peer_review.queue import WARNING_WINDOW, _states, expire_leases
+from lti_tool.peer_review.tally import UNDER_WAY_STATES, recount
+from lti_tool.persistence.models import Activity
+from lti_tool.persistence.peer_review_models import Allocation, Volunteer
+
+log = logging.getLogger("peerlearn.peer_review")
+
+
+def volunteer(
+    connection: Connection,
+    *,
+    activity: PlacedActivity,
+    user_id: int,
+    offer: bool,
+    k: int,
+    now: datetime,
+) -> None:
+    """Offer (or withdraw the offer) to review more; only after one's own ``k`` reviews."""
+    done = connection.execute(
+        select(func.count()).where(
+            Allocation.activity_id == activity.id,
+            Allocation.reviewer_id == user_id,
+            Allocation.kind == "peer",
+            Allocation.state == "completed",
+        )
+    ).scalar_one()
+    connection.execute(
+        delete(Volunteer).where(Volunteer.activity_id == activity.id, Volunteer.user_id == user_id)
+    )
+    if not offer:
+        return
+    if done < k:
+        raise Forbidden("Finish your own reviews first.", code="reviews_to_do")
+    connection.execute(
+        insert(Volunteer).values(activity_id=activity.id, user_id=user_id, offered_at=now)
+    )
+
+
+def is_volunteer(connection: Connection, activity_id: int, user_id: int) -> bool:
+    found = connection.execute(
+        select(Volunteer.id).where(
+            Volunteer.activity_id == activity_id, Volunteer.user_id == user_id
+        )
+    ).first()
+    return found is not None
+
+
+def reassign_due(engine: Engine, *, now: datetime, recorder: Recorder | None = None) -> int:
+    """Hand short submissions to volunteers in every queue activity near its deadline;
+    returns the number of reviews handed out."""
+    with engine.connect() as connection:
+        candidates = list(
+            connection.scalars(
+                select(Activity.id).where(
+                    Activity.kind == "peer-review",
+                    Activity.id.in_(select(Volunteer.activity_id)),
+                )
+            )
+        )
+    handed = 0
+    for activity_id in candidates:
+        with engine.begin() as connection:
+            activity = activity_by_id(connection, activity_id)
+            if activity is not None:
+                handed += _reassign(connection, activity, now, recorder)
+    return handed
+
+
+def _reassign(
+    connection: Connection, activity: PlacedActivity, now: datetime, recorder: Recorder | None
+) -> int:
+    settings = settings_from_dict(activity.settings)
+    deadline = settings.reviews_due
+    if settings.allocation is not AllocationMode.QUEUE or deadline is None:
+        return 0
+    if not deadline - WARNING_WINDOW <= now < deadline:
+        return 0
+    expire_leases(connection, activity_id=activity.id, now=now)
+    volunteers = set(
+        connection.scalars(select(Volunteer.user_id).where(Volunteer.activity_id == activity.id))
+    )
+    load: dict[ParticipantId, int] = {ParticipantId(str(user)): 0 for user in volunteers}
+    reviewed: dict[ParticipantId, set[SubmissionId]] = defaultdict(set)
+    for row in connection.execute(
+        select(Allocation.reviewer_id, Allocation.submission_id, Allocation.state).where(
+            Allocation.activity_id == activity.id, Allocation.reviewer_id.in_(volunteers)
+        )
+    ):
+        person = ParticipantId(str(row.reviewer_id))
+        reviewed[person].add(SubmissionId(str(row.submission_id)))
+        if row.state in UNDER_WAY_STATES:
+            load[person] += 1
+    states = _states(connection, activity.id)
+    groups = {state.author: state.group for state in states if state.group}
+    plan = reassign(
+        states,
+        k=settings.reviews_per_submission,
+        willing=load,
+        reviewed_by=reviewed,
+        policy=POLICIES[settings.group_policy],
+        groups=groups or None,
+        now=now,
+        review_deadline=deadline,
+        warning_window=WARNING_WINDOW,
+    )
+    for lease in plan.leases:
+        allocation_id = connection.execute(
+            insert(Allocation)
+            .values(
+                activity_id=activity.id,
+                submission_id=int(lease.submission),
+                reviewer_id=int(lease.reviewer),
+                kind="peer",
+                source="reassigned",
+                state="assigned",
+                assigned_at=now,
+                lease_expires_at=lease.expires_at,
+            )
+            .returning(Allocation.id)
+        ).scalar_one()
+        if recorder is not None:
+            recorder.record(
+                connection,
+                activity.id,
+                int(lease.reviewer),
+                WAS_ASSIGNED,
+                submission_pk=int(lease.submission),
+                allocation_pk=allocation_id,
+                at=now,
+            )
+    recount(connection, {int(lease.submission) for lease in plan.leases})
+    if plan.flagged:
+        log.info(
+            "submissions short of reviews near the deadline",
+            extra={"activity_id": activity.id, "count": len(plan.flagged)},
+        )
+    return len(plan.leases)
