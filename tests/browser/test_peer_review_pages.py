@@ -40,7 +40,8 @@ def test_place_then_submit_in_the_frame(chromium: Any, demo_tool: int) -> None:
     context.clear_cookies()
     frame.fill("#text", "# My essay\n\nPeers teach peers <script>alert(1)</script>.")
     frame.click("#submit-work")
-    frame = tool_frame(page, "submitted=1")
+    # The same frame navigates; its page then swaps its address (no ?submitted), so wait
+    # for what the page shows, not for the address.
     frame.wait_for_selector("#submitted")
     assert "My essay" in frame.inner_text("#my-work")
     assert frame.locator("#my-work script").count() == 0
