@@ -4,11 +4,14 @@ The form is the one the picker showed; :func:`~lti_tool.domain.peer_review.setti
 diff_settings` decides what may still change once learners have submitted or reviewed.
 An accepted edit updates the activity (settings, title, points) and writes an
 ``activity_change`` row ``{"settings": [{"name", "old", "new"}, ...], "restricted": ...}``;
-an edit that changes grading sends the released grades again.
+an edit that changes grading sends the released grades again. A new title or number of
+points is then written to the LMS's gradebook column (:func:`sync_line_item`), after the
+edit is committed: the LMS being down does not undo the edit.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -18,11 +21,16 @@ from lti_tool.activities import PlacedActivity
 from lti_tool.domain.activities import ActivityKind
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.settings_edits import SettingsChange, diff_settings
+from lti_tool.lti.ags import AgsClient, AgsError
+from lti_tool.lti.registrations import PlatformRegistration
 from lti_tool.peer_review import grading
 from lti_tool.peer_review.audit import record_change
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.models import Activity
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
+
+log = logging.getLogger("peerlearn.peer_review")
+LINE_ITEM_FIELDS = frozenset({"title", "score_maximum"})
 
 
 def work_started(connection: Connection, activity_id: int) -> tuple[bool, bool]:
@@ -92,3 +100,24 @@ def edit_settings(
             recorder=recorder,
         )
     return change
+
+
+def sync_line_item(
+    ags: AgsClient,
+    platform: PlatformRegistration,
+    lineitem_url: str,
+    *,
+    label: str,
+    score_maximum: float,
+) -> bool:
+    """Give the LMS's gradebook column the activity's title and points; False (logged)
+    when the LMS refuses or cannot be reached."""
+    try:
+        item = ags.get(platform, lineitem_url)
+        if item.get("label") == label and item.get("scoreMaximum") == score_maximum:
+            return True
+        ags.update(platform, lineitem_url, {**item, "label": label, "scoreMaximum": score_maximum})
+    except AgsError as error:
+        log.warning("line item not updated", extra={"url": lineitem_url, "error": str(error)})
+        return False
+    return True

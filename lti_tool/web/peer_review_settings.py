@@ -2,7 +2,8 @@
 
 ``GET`` shows the picker's form for the kind, filled in with the current settings;
 ``POST`` applies what may still change (:mod:`lti_tool.peer_review.settings_edit`) or
-answers 422 with the form and a message on each field that cannot change.
+answers 422 with the form and a message on each field that cannot change. A new title
+or number of points is then sent to the LMS's gradebook column, when there is one.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from lti_tool.domain.activities import ActivityKind, FieldType, SettingsInvalid
 from lti_tool.domain.peer_review.settings_form import settings_to_values
+from lti_tool.lti.ags import AgsClient
 from lti_tool.peer_review import settings_edit
+from lti_tool.persistence.models import Activity, Platform
 from lti_tool.web.context import services
 from lti_tool.web.peer_review_views import KIND, Opened, _now, _open, recorder
 
@@ -73,12 +77,39 @@ def edit(activity_id: int) -> ResponseReturnValue:
             )
     except SettingsInvalid as invalid:
         return _page(opened, kind, submitted, invalid.errors), 422
+    notice = "settings-saved" if change.changes else "settings-unchanged"
+    if settings_edit.LINE_ITEM_FIELDS & set(change.fields) and not _sync_line_item(opened):
+        notice = "settings-saved-lms-not"
     return redirect(
         url_for(
-            "peer_review.activity_page",
-            activity_id=activity_id,
-            ls=opened.token,
-            notice="settings-saved" if change.changes else "settings-unchanged",
+            "peer_review.activity_page", activity_id=activity_id, ls=opened.token, notice=notice
         ),
         code=303,
+    )
+
+
+def _sync_line_item(opened: Opened) -> bool:
+    svc = services()
+    with svc.engine.connect() as connection:
+        found = connection.execute(
+            select(Activity.title, Activity.score_maximum, Activity.line_item_url).where(
+                Activity.id == opened.activity.id
+            )
+        ).one()
+        platform = connection.execute(
+            select(Platform.issuer, Platform.client_id).where(
+                Platform.id == opened.launch.platform_id
+            )
+        ).one_or_none()
+    if not found.line_item_url or found.score_maximum is None:
+        return True  # no gradebook column yet: the first launch's grades will carry points
+    registration = svc.registrations.find(platform.issuer, platform.client_id) if platform else None
+    if registration is None:
+        return False
+    return settings_edit.sync_line_item(
+        AgsClient(svc.service_tokens),
+        registration,
+        found.line_item_url,
+        label=found.title,
+        score_maximum=found.score_maximum,
     )

@@ -37,6 +37,10 @@ NOTICES = {
     "reviewers-swapped": "Reviewers swapped.",
     "settings-saved": "Settings saved.",
     "settings-unchanged": "Nothing in the settings changed.",
+    "settings-saved-lms-not": (
+        "Settings saved, but the LMS did not take the new title or points for its "
+        "gradebook column: change the column in the LMS too."
+    ),
 }
 
 

@@ -477,6 +477,8 @@ def test_settings_edits_follow_the_rules_and_are_recorded(course: Course) -> Non
     [recorded] = changes(course, "settings")
     assert {item["name"] for item in recorded} == {"title", "instructions", "score_maximum"}
     assert {"name": "score_maximum", "old": 100.0, "new": 50.0} in recorded
+    column = course.world.lms.platform.gradebook.items[course.link.line_item_id]
+    assert (column["label"], column["scoreMaximum"]) == ("Essay review (revised)", 50)
 
 
 def test_reviews_export_names_everyone_and_neutralises_formulas(course: Course) -> None:
