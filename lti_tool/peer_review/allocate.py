@@ -85,7 +85,25 @@ def allocate(
         seed=int(chosen_seed),
         existing=existing,
     )
-    if result.added:
+    # A pair staff removed by hand keeps its (unique) row: assigning it again revives it.
+    removed = {
+        (row.reviewer_id, row.submission_id): row.id
+        for row in connection.execute(
+            select(Allocation.id, Allocation.reviewer_id, Allocation.submission_id).where(
+                Allocation.activity_id == activity.id, Allocation.state == "removed"
+            )
+        )
+    }
+    keys = [(int(pair.reviewer), int(pair.submission)) for pair in result.added]
+    revived = [removed[key] for key in keys if key in removed]
+    fresh = [pair for pair, key in zip(result.added, keys, strict=True) if key not in removed]
+    if revived:
+        connection.execute(
+            update(Allocation)
+            .where(Allocation.id.in_(revived))
+            .values(kind="peer", source="balanced", state="assigned", assigned_at=now)
+        )
+    if fresh:
         connection.execute(
             insert(Allocation),
             [
@@ -98,7 +116,7 @@ def allocate(
                     "state": "assigned",
                     "assigned_at": now,
                 }
-                for pair in result.added
+                for pair in fresh
             ],
         )
     recount(connection, {int(pair.submission) for pair in result.added})

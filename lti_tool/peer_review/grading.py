@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, insert, select, update
@@ -167,6 +168,43 @@ def release(
         .values(released_at=now)
     )
     grades = compute_grades(connection, activity, settings)
+    _publish(connection, activity, grades, now=now, recorder=recorder)
+    return grades
+
+
+def republish(
+    connection: Connection,
+    *,
+    activity: PlacedActivity,
+    settings: PeerReviewSettings,
+    learner_ids: Iterable[int] | None,
+    now: datetime,
+    recorder: Recorder | None = None,
+) -> dict[int, LearnerGrade]:
+    """Send again the grades of ``learner_ids`` (None: everyone) after staff changed
+    something they depend on (a flag decided, an override, a grading setting).
+
+    Before release nothing is sent: release sends everyone's grade anyway.
+    """
+    found = phase(connection, activity.id)
+    if found is None or found.released_at is None:
+        return {}
+    grades = compute_grades(connection, activity, settings)
+    if learner_ids is not None:
+        wanted = set(learner_ids)
+        grades = {learner: grade for learner, grade in grades.items() if learner in wanted}
+    _publish(connection, activity, grades, now=now, recorder=recorder)
+    return grades
+
+
+def _publish(
+    connection: Connection,
+    activity: PlacedActivity,
+    grades: dict[int, LearnerGrade],
+    *,
+    now: datetime,
+    recorder: Recorder | None,
+) -> None:
     review_column = (phase(connection, activity.id) or ReviewPhase()).review_line_item_url
     for learner_id, grade in grades.items():
         lines = grade.line_grades()
@@ -195,7 +233,6 @@ def release(
                 grading_progress=line.grading_progress.value,
                 at=now,
             )
-    return grades
 
 
 def publish_submitted(

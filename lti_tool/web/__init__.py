@@ -17,6 +17,8 @@ from lti_tool.web.kind_pages import register_kind_pages
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 from lti_tool.web.peer_review_groups import peer_review  # its import registers every route
+from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools
+from lti_tool.web.peer_review_settings import settings_pages as peer_review_settings
 from lti_tool.web.peer_review_views import KIND as PEER_REVIEW
 from lti_tool.web.peer_review_views import PAGES as PEER_REVIEW_PAGES
 from lti_tool.web.platform_storage_views import register_launch_fallbacks
@@ -38,6 +40,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(app_pages)
     app.register_blueprint(picker)
     app.register_blueprint(peer_review)
+    app.register_blueprint(peer_review_staff_tools)
+    app.register_blueprint(peer_review_settings)
     register_kind_pages(app, PEER_REVIEW, PEER_REVIEW_PAGES)
     app.register_blueprint(grade_api)
     app.register_blueprint(admin_pages)

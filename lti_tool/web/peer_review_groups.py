@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.peer_review import groups
 from lti_tool.web.context import services
-from lti_tool.web.peer_review_staff import _people
+from lti_tool.web.peer_review_staff import people_of
 from lti_tool.web.peer_review_views import _open, peer_review
 
 
@@ -35,7 +35,7 @@ def edit_groups(activity_id: int) -> ResponseReturnValue:
             code=303,
         )
     with svc.engine.connect() as connection:
-        people = _people(connection, opened.activity.context_id)
+        people = people_of(connection, opened.activity.context_id)
         current = groups.groups_of(connection, activity_id)
     learners = sorted(
         ((pid, p["name"]) for pid, p in people.items() if p["role"] == "learner"),

@@ -376,6 +376,16 @@ def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
             now=_now(),
             recorder=recorder(),
         )
+        if request.form.get("flag_reason", "").strip():
+            # Staff tools: an open flag puts the released grade back to PendingManual.
+            grading.republish(
+                connection,
+                activity=opened.activity,
+                settings=opened.settings,
+                learner_ids={opened.launch.user_id},
+                now=_now(),
+                recorder=recorder(),
+            )
     return redirect(
         url_for("peer_review.activity_page", activity_id=activity_id, ls=opened.token, rated=1),
         code=303,

@@ -1,0 +1,123 @@
+"""A teacher edits a placed peer review activity's settings.
+
+The form is the one the picker showed; :func:`~lti_tool.domain.peer_review.settings_edits.
+diff_settings` decides what may still change once learners have submitted or reviewed.
+An accepted edit updates the activity (settings, title, points) and writes an
+``activity_change`` row ``{"settings": [{"name", "old", "new"}, ...], "restricted": ...}``;
+an edit that changes grading sends the released grades again. A new title or number of
+points is then written to the LMS's gradebook column (:func:`sync_line_item`), after the
+edit is committed: the LMS being down does not undo the edit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import Connection, exists, select, update
+
+from lti_tool.activities import PlacedActivity
+from lti_tool.domain.activities import ActivityKind
+from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
+from lti_tool.domain.peer_review.settings_edits import SettingsChange, diff_settings
+from lti_tool.lti.ags import AgsClient, AgsError
+from lti_tool.lti.registrations import PlatformRegistration
+from lti_tool.peer_review import grading
+from lti_tool.peer_review.audit import record_change
+from lti_tool.peer_review.events import Recorder
+from lti_tool.persistence.models import Activity
+from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
+
+log = logging.getLogger("peerlearn.peer_review")
+LINE_ITEM_FIELDS = frozenset({"title", "score_maximum"})
+
+
+def work_started(connection: Connection, activity_id: int) -> tuple[bool, bool]:
+    """Whether anyone submitted, and whether any review (a draft too) was written."""
+    submitted = connection.execute(
+        select(exists().where(Submission.activity_id == activity_id))
+    ).scalar_one()
+    reviewed = connection.execute(
+        select(
+            exists()
+            .where(Assessment.allocation_id == Allocation.id)
+            .where(Allocation.activity_id == activity_id)
+        )
+    ).scalar_one()
+    return bool(submitted), bool(reviewed)
+
+
+def edit_settings(
+    connection: Connection,
+    *,
+    activity: PlacedActivity,
+    kind: ActivityKind,
+    old: PeerReviewSettings,
+    submitted: Mapping[str, str],
+    staff_id: int,
+    now: datetime,
+    recorder: Recorder | None = None,
+) -> SettingsChange:
+    """Apply the edited form; SettingsInvalid (per field) if it is wrong or forbidden now.
+
+    Nothing is written when nothing changed.
+    """
+    plan = kind.build(submitted)
+    new = settings_from_dict(plan.settings)
+    has_submissions, has_reviews = work_started(connection, activity.id)
+    change = diff_settings(old, new, has_submissions=has_submissions, has_reviews=has_reviews)
+    if not change.changes:
+        return change
+    connection.execute(
+        update(Activity)
+        .where(Activity.id == activity.id)
+        .values(
+            settings=dict(plan.settings),
+            title=plan.title,
+            score_maximum=plan.gradebook.score_maximum if plan.gradebook else None,
+        )
+    )
+    record_change(
+        connection,
+        activity_id=activity.id,
+        changed_by=staff_id,
+        at=now,
+        changes={
+            "settings": [
+                {"name": item.name, "old": item.old, "new": item.new} for item in change.changes
+            ],
+            "restricted": change.restricted,
+        },
+    )
+    if change.affects_grades:
+        grading.republish(
+            connection,
+            activity=activity,
+            settings=new,
+            learner_ids=None,
+            now=now,
+            recorder=recorder,
+        )
+    return change
+
+
+def sync_line_item(
+    ags: AgsClient,
+    platform: PlatformRegistration,
+    lineitem_url: str,
+    *,
+    label: str,
+    score_maximum: float,
+) -> bool:
+    """Give the LMS's gradebook column the activity's title and points; False (logged)
+    when the LMS refuses or cannot be reached."""
+    try:
+        item = ags.get(platform, lineitem_url)
+        if item.get("label") == label and item.get("scoreMaximum") == score_maximum:
+            return True
+        ags.update(platform, lineitem_url, {**item, "label": label, "scoreMaximum": score_maximum})
+    except AgsError as error:
+        log.warning("line item not updated", extra={"url": lineitem_url, "error": str(error)})
+        return False
+    return True
