@@ -16,6 +16,7 @@ from lti_tool.domain.peer_review.submission_rules import (
 )
 from lti_tool.file_store import StoredFile
 from lti_tool.peer_review.events import SUBMITTED, Recorder
+from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.peer_review_models import Submission, SubmissionFile, SubmissionVersion
 
 
@@ -60,42 +61,41 @@ def submit(
     recorder: Recorder | None = None,
 ) -> Receipt:
     """Record a submission or a new version of it, in the caller's transaction."""
+    # The row is made first (a refused submission rolls it back), so two simultaneous
+    # first submissions (a double click) meet on its lock instead of its unique key.
+    connection.execute(
+        dialect_insert(connection)(Submission)
+        .values(
+            activity_id=activity_id,
+            author_id=author_id,
+            group_key=group_key,
+            first_submitted_at=now,
+            last_submitted_at=now,
+            late=False,
+            versions=0,
+        )
+        .on_conflict_do_nothing(index_elements=["activity_id", "author_id"])
+    )
     existing = connection.execute(
         select(Submission.id, Submission.versions, Submission.late)
         .where(Submission.activity_id == activity_id, Submission.author_id == author_id)
         .with_for_update()
-    ).one_or_none()
+    ).one()
     late = check_submission(
         window,
         SubmittedContent(
             has_text=bool(text_html), has_link=bool(link_url), file_count=len(uploads)
         ),
         now=now,
-        resubmission=existing is not None,
+        resubmission=existing.versions > 0,
         accepts=accepts,
     )
-    if existing is None:
-        submission_id = connection.execute(
-            insert(Submission)
-            .values(
-                activity_id=activity_id,
-                author_id=author_id,
-                group_key=group_key,
-                first_submitted_at=now,
-                last_submitted_at=now,
-                late=late,
-                versions=1,
-            )
-            .returning(Submission.id)
-        ).scalar_one()
-        number = 1
-    else:
-        submission_id, number = existing.id, existing.versions + 1
-        connection.execute(
-            update(Submission)
-            .where(Submission.id == submission_id)
-            .values(versions=number, last_submitted_at=now, late=existing.late or late)
-        )
+    submission_id, number = existing.id, existing.versions + 1
+    connection.execute(
+        update(Submission)
+        .where(Submission.id == submission_id)
+        .values(versions=number, last_submitted_at=now, late=existing.late or late)
+    )
     version_id = connection.execute(
         insert(SubmissionVersion)
         .values(

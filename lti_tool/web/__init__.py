@@ -16,8 +16,8 @@ from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_pages import register_kind_pages
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
-from lti_tool.web.peer_review_groups import peer_review  # its import registers every route
 from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools
+from lti_tool.web.peer_review_routes import peer_review
 from lti_tool.web.peer_review_settings import settings_pages as peer_review_settings
 from lti_tool.web.peer_review_views import KIND as PEER_REVIEW
 from lti_tool.web.peer_review_views import PAGES as PEER_REVIEW_PAGES

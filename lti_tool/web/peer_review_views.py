@@ -20,7 +20,7 @@ from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_fr
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
-from lti_tool.peer_review import grading, groups, queue, reviews, submissions
+from lti_tool.peer_review import grading, groups, reviews, submissions
 from lti_tool.peer_review import reassign as reassignments
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
@@ -389,51 +389,4 @@ def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
     return redirect(
         url_for("peer_review.activity_page", activity_id=activity_id, ls=opened.token, rated=1),
         code=303,
-    )
-
-
-@peer_review.post("/app/peer-review/<int:activity_id>/next")
-def take_next(activity_id: int) -> ResponseReturnValue:
-    """Continuous queue: lease the submission that needs a review most."""
-    opened = _open(activity_id)
-    with services().engine.begin() as connection:
-        allocation_id = queue.take_next(
-            connection,
-            activity=opened.activity,
-            settings=opened.settings,
-            reviewer_id=opened.launch.user_id,
-            now=_now(),
-            recorder=recorder(),
-        )
-    if allocation_id is None:
-        return redirect(
-            url_for("peer_review.activity_page", activity_id=activity_id, ls=opened.token, empty=1),
-            code=303,
-        )
-    return redirect(
-        url_for(
-            "peer_review.review",
-            activity_id=activity_id,
-            allocation_id=allocation_id,
-            ls=opened.token,
-        ),
-        code=303,
-    )
-
-
-@peer_review.post("/app/peer-review/<int:activity_id>/volunteer")
-def offer_to_review(activity_id: int) -> ResponseReturnValue:
-    """A learner who finished their reviews offers (or stops offering) to review more."""
-    opened = _open(activity_id)
-    with services().engine.begin() as connection:
-        reassignments.volunteer(
-            connection,
-            activity=opened.activity,
-            user_id=opened.launch.user_id,
-            offer=request.form.get("offer") == "1",
-            k=opened.settings.reviews_per_submission,
-            now=_now(),
-        )
-    return redirect(
-        url_for("peer_review.activity_page", activity_id=activity_id, ls=opened.token), code=303
     )
