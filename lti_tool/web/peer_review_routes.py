@@ -5,6 +5,7 @@ from __future__ import annotations
 from lti_tool.web import (  # noqa: F401 - imported for the routes they add
     peer_review_groups,
     peer_review_queue_views,
+    peer_review_rubrics,
     peer_review_staff,
 )
 from lti_tool.web.peer_review_views import peer_review

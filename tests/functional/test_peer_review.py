@@ -3,6 +3,7 @@ submitted, allocated, reviewed, released, and graded in the platform's gradebook
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -401,3 +402,33 @@ def test_the_picker_does_not_offer_calibration_yet(world: LtiWorld) -> None:
     assert form.status == 200
     assert 'name="rubric"' in form.text
     assert 'name="calibration' not in form.text
+
+
+def test_a_rubric_saved_in_the_library_places_the_next_activity(world: LtiWorld) -> None:
+    course = Course(world)
+    course.open("demo-teacher")
+    course.open("demo-learner-1")
+    assert "No rubric saved" in course.get("demo-teacher", "/rubrics").text
+    assert course.post("demo-learner-1", "/rubrics", title="Mine").status == 403
+    assert course.post("demo-teacher", "/rubrics", title="  ").status == 400
+    saved = course.post("demo-teacher", "/rubrics", title="Essay rubric")
+    assert saved.status == 200
+    assert "Essay rubric" in saved.text
+    text = html.unescape(re.search(r"<pre>(.*?)</pre>", saved.text, re.S)[1])
+    assert text.startswith("Argument")
+
+    browser, _page, token = picker(world)
+    due = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    second = add(
+        browser, world, token, "peer-review", title="Second essay", allow_text="on",
+        submissions_due=due, rubric=text, score_maximum="100", then="return",
+    )  # fmt: skip
+    assert return_to_lms(browser, second).status == 200
+    with world.services.sessions() as session:
+        first, other = session.scalars(select(Activity).order_by(Activity.id)).all()
+    assert other.settings["rubric"] == first.settings["rubric"]
+
+    rubric_id = re.search(r'data-rubric="(\d+)"', saved.text)[1]
+    assert course.post("demo-teacher", "/rubrics", remove=rubric_id).status == 200
+    assert "No rubric saved" in course.get("demo-teacher", "/rubrics").text
+    assert course.post("demo-teacher", "/rubrics", remove=rubric_id).status == 404
