@@ -72,15 +72,16 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
         services.registrations,
     )
     rosters = RosterWorker(services.engine, roster_sync(services))
-    recorder = Recorder(
-        routes=services.xapi_routes,
-        base_url=settings.base_url,
-        strict=settings.is_development,
-    )
 
     def run_once() -> int:
         # Allocations due first: the scores and statements they queue go out in this round.
         now = datetime.now(UTC)
+        # A recorder per round: it remembers what it looked up only for that round.
+        recorder = Recorder(
+            routes=services.xapi_routes,
+            base_url=settings.base_url,
+            strict=settings.is_development,
+        )
         allocated = allocate_due(services.engine, now=now, recorder=recorder)
         allocated += reassign_due(services.engine, now=now, recorder=recorder)
         return allocated + grades.run_once() + rosters.run_once()
