@@ -16,7 +16,9 @@ from sqlalchemy import Connection, select
 
 from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.peer_review.grade_model import ComponentGrade, GradeComponent
+from lti_tool.domain.peer_review.grades import LearnerGrade
 from lti_tool.domain.peer_review.settings import GradeLines
+from lti_tool.domain.peer_review.statistics import criterion_statistics
 from lti_tool.lti.ags import AgsClient
 from lti_tool.peer_review import allocate, grading, moderation, overrides, queue
 from lti_tool.peer_review.gradebook import ensure_review_column
@@ -164,10 +166,12 @@ def dashboard_data(connection: Connection, opened: Opened) -> dict[str, Any]:
 
 
 def grade_rows(
-    connection: Connection, opened: Opened, people: dict[int, dict[str, Any]]
+    connection: Connection,
+    opened: Opened,
+    people: dict[int, dict[str, Any]],
+    grades: dict[int, LearnerGrade],
 ) -> list[dict[str, Any]]:
     """One row per graded learner: components, progress and the overrides with who/when."""
-    grades = grading.compute_grades(connection, opened.activity, opened.settings)
     stored: dict[int, dict[str, overrides.StoredOverride]] = {}
     for item in overrides.overrides_of(connection, opened.activity.id):
         stored.setdefault(item.learner_id, {})[item.component.value] = item
@@ -205,7 +209,20 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         data = dashboard_data(connection, opened)
         grades = grading.compute_grades(connection, opened.activity, opened.settings)
-        learners = grade_rows(connection, opened, data["people"])
+        learners = grade_rows(connection, opened, data["people"], grades)
+        criteria = criterion_statistics(
+            opened.settings.rubric,
+            connection.scalars(
+                select(Assessment.scores)
+                .join(Allocation, Allocation.id == Assessment.allocation_id)
+                .where(
+                    Allocation.activity_id == opened.activity.id,
+                    Allocation.kind == "peer",
+                    Assessment.submitted_at.is_not(None),
+                    Assessment.hidden_at.is_(None),
+                )
+            ),
+        )
     distribution = Counter(
         round(grade.final.provisional or grade.final.score or 0)
         for grade in grades.values()
@@ -218,6 +235,7 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
         settings=opened.settings,
         data=data,
         distribution=sorted(distribution.items()),
+        criteria=criteria,
         learners=learners,
         components=[
             component.value

@@ -102,6 +102,25 @@ def course(world: LtiWorld) -> Course:
     return Course(world)
 
 
+def verbs_recorded(world: LtiWorld) -> dict[str, int]:
+    with world.services.engine.connect() as connection:
+        return dict(
+            Counter(
+                json.loads(payload)["verb"]["display"]["en-US"]
+                for payload in outbox.payloads(connection, topic=TOPIC)
+            )
+        )
+
+
+def assert_argument_statistics(course: Course) -> None:
+    """The dashboard's criterion table after eight reviews that all chose "Strong"."""
+    criteria = course.get("demo-teacher").text
+    argument = re.search(r'data-criterion="argument">(.*?)</tr>', criteria, re.S)[1]
+    assert "<td>8</td>" in argument
+    assert "4.0 / 4.0" in argument
+    assert "Strong: 8" in argument
+
+
 def test_the_whole_cycle_ends_in_the_lms_gradebook(course: Course) -> None:
     world = course.world
     for learner in LEARNERS:
@@ -142,6 +161,7 @@ def test_the_whole_cycle_ends_in_the_lms_gradebook(course: Course) -> None:
             assert final.status == 200
             assert "Review submitted" in final.text
 
+    assert_argument_statistics(course)
     assert course.post("demo-teacher", "/release").status == 200
     feedback = course.get("demo-learner-1")
     assert "Review 1" in feedback.text
@@ -154,17 +174,15 @@ def test_the_whole_cycle_ends_in_the_lms_gradebook(course: Course) -> None:
         "demo-learner-1", f"/received/{feedback_ids[0]}", helpfulness="4", flag_reason="Rude"
     )
     assert rated.status == 200
-    with world.services.engine.connect() as connection:
-        verbs = Counter(
-            json.loads(payload)["verb"]["display"]["en-US"]
-            for payload in outbox.payloads(connection, topic=TOPIC)
-        )
-    assert verbs["submitted"] == 4
-    assert verbs["was assigned"] == 8
-    assert verbs["reviewed"] == 8
-    assert verbs["scored"] == 4
-    assert verbs["rated"] == 1
-    assert verbs["flagged"] == 1
+    assert verbs_recorded(world) == {
+        "launched": 5,
+        "submitted": 4,
+        "was assigned": 8,
+        "reviewed": 8,
+        "scored": 4,
+        "rated": 1,
+        "flagged": 1,
+    }
     grades = worker(world)
     grades.clock = lambda: time.time() + 3600
     while grades.run_once():
