@@ -134,6 +134,10 @@ class Context(Base):
     roster_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     # The NRPS "differences" link of the last full sync, for the next incremental one.
     roster_differences_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    # LTI Course Groups service endpoints, when the platform offers them.
+    groups_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    groupsets_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    groups_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
 class ResourceLink(Base):
@@ -273,4 +277,4 @@ class OutboxMessage(Base):
 
 # Every model module registers its tables on Base.metadata, which Alembic and the tests
 # read; importing it here makes "import models" enough.
-from lti_tool.persistence import peer_review_models  # noqa: E402, F401
+from lti_tool.persistence import library_models, peer_review_models  # noqa: E402, F401

@@ -210,6 +210,8 @@ class ReviewGroup(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
     group_key: Mapped[str] = mapped_column(String(255))
+    # "staff" when set on the groups page, "lms" when read from the LMS's groups.
+    source: Mapped[str] = mapped_column(String(8), default="staff", server_default="staff")
 
 
 class Volunteer(Base):
@@ -222,3 +224,86 @@ class Volunteer(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
     offered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CalibrationExample(Base):
+    """A piece of work the teacher assessed, for learners to practise on first."""
+
+    __tablename__ = "pr_calibration_example"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(255))
+    # Sanitised HTML (nh3 allow-list); never rendered unsanitised.
+    text_html: Mapped[str | None] = mapped_column(Text, default=None)
+    link_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # The teacher's own assessment: criterion -> level, and what they would say.
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    explanation: Mapped[str | None] = mapped_column(Text, default=None)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_user.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CalibrationAttempt(Base):
+    """A learner's assessment of one calibration example."""
+
+    __tablename__ = "pr_calibration_attempt"
+    __table_args__ = (UniqueConstraint("example_id", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
+    example_id: Mapped[int] = mapped_column(
+        ForeignKey("pr_calibration_example.id", ondelete="CASCADE")
+    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class StoredGrade(Base):
+    """A learner's computed grade record, stored at release (and on every re-release) so
+    learner pages read it instead of recomputing the cohort."""
+
+    __tablename__ = "pr_grade"
+    __table_args__ = (UniqueConstraint("activity_id", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LmsGroup(Base):
+    """A group the LMS reported for a course (LTI Course Groups service)."""
+
+    __tablename__ = "lms_group"
+    __table_args__ = (UniqueConstraint("context_id", "lms_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
+    lms_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    set_lms_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    set_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LmsGroupMember(Base):
+    """A member of an LMS group, as the LMS last reported."""
+
+    __tablename__ = "lms_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("lms_group.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"), index=True)
