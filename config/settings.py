@@ -34,6 +34,8 @@ _KNOWN = (
     "REGISTRATION_APPROVAL",
     "REGISTRATION_ALLOWED_HOSTS",
     "STORAGE_DIR",
+    "VIDEO_PROVIDERS",
+    "LIBRARY_MAX_FILE_MB",
 )
 
 
@@ -73,6 +75,12 @@ class Settings:
     registration_allowed_hosts: tuple[str, ...] = ()
     # Where uploaded files are kept (default: "storage" in the instance folder).
     storage_dir: Path | None = None
+    # Video providers the library may embed besides YouTube and Vimeo: a JSON list of
+    # {"name", "label", "url", "embed"} (see lti_tool/domain/library/video.py); checked
+    # when the app starts.
+    video_providers: str = ""
+    # Largest file a library item may attach, in megabytes.
+    library_max_file_mb: int = 20
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -135,6 +143,8 @@ def load_settings(
         registration_approval=_flag(values, "registration_approval"),
         registration_allowed_hosts=_hosts(values.get("registration_allowed_hosts", "")),
         storage_dir=Path(values["storage_dir"]).resolve() if values.get("storage_dir") else None,
+        video_providers=values.get("video_providers", ""),
+        library_max_file_mb=_positive_int(values, "library_max_file_mb", 20),
         notices=tuple(notices),
     )
 

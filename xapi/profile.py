@@ -53,6 +53,15 @@ class ActivityType(enum.StrEnum):
     PEER_REVIEW = "https://peerlearn.dev/xapi/activity-types/peer-review"
     SUBMISSION = "https://peerlearn.dev/xapi/activity-types/submission"
     REVIEW = "http://id.tincanapi.com/activitytype/review"
+    # The course library and its items (one type per kind of item) and comments.
+    LIBRARY = "https://peerlearn.dev/xapi/activity-types/library"
+    ARTICLE = "http://activitystrea.ms/schema/1.0/article"
+    TIP = "http://activitystrea.ms/schema/1.0/note"
+    SLIDES = "http://id.tincanapi.com/activitytype/slide-deck"
+    LINK = "http://adlnet.gov/expapi/activities/link"
+    VIDEO = "https://w3id.org/xapi/video/activity-type/video"
+    FILE = "http://activitystrea.ms/schema/1.0/file"
+    COMMENT = "http://activitystrea.ms/schema/1.0/comment"
 
 
 class Extension(enum.StrEnum):
@@ -67,3 +76,5 @@ class Extension(enum.StrEnum):
     RUBRIC_SCORES = EXTENSION_BASE + "rubric-scores"
     SUBMISSION_VERSION = EXTENSION_BASE + "submission-version"
     GRADING_PROGRESS = EXTENSION_BASE + "grading-progress"
+    LIBRARY_ITEM_VERSION = EXTENSION_BASE + "library-item-version"
+    FLAG_REASON = EXTENSION_BASE + "flag-reason"

@@ -1,0 +1,427 @@
+"""Authoring library items: drafts, versions, publishing, restoring and soft deletion.
+
+Every save is a version: ``lib_item`` holds the current state and ``lib_item_version``
+every state ever saved (topics included), so history can show and restore any of them.
+A save names the version it was edited from; when someone saved in between, the save is
+refused instead of silently overwriting their work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from markdown_it import MarkdownIt
+from sqlalchemy import Connection, func, insert, select, update
+
+from lti_tool.domain.errors import BadRequest, NotFound, PeerlearnError
+from lti_tool.domain.library.content import ItemContent, ItemKind, publish_problems
+from lti_tool.domain.library.topics import TopicInvalid, topic
+from lti_tool.domain.library.video import VideoRef
+from lti_tool.library import events, social_hooks
+from lti_tool.library.events import Recorder
+from lti_tool.library.topics import ensure_topics, set_item_topics
+from lti_tool.persistence.db import dialect_insert
+from lti_tool.persistence.library_models import (
+    LibraryAttachment,
+    LibraryAudit,
+    LibraryCourse,
+    LibraryItem,
+    LibraryItemVersion,
+    LibraryView,
+)
+from lti_tool.rich_text import sanitise
+from xapi import library as statements
+
+VIEW_INTERVAL = timedelta(hours=1)
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+class EditConflict(PeerlearnError):
+    code = "library_edit_conflict"
+    status = 409
+    title = "Someone saved this item meanwhile"
+    advice = "Open the item again to see the latest version, then redo your change."
+
+
+class NotPublishable(BadRequest):
+    code = "library_not_publishable"
+    status = 422
+    title = "This item cannot be published yet"
+    advice = "Complete what is missing and publish again."
+
+
+@dataclass(frozen=True)
+class Created:
+    id: int
+    key: str
+
+
+def render_body(markdown: str) -> str:
+    """Sanitised HTML of an item's Markdown text (stored beside it, shown as is)."""
+    return sanitise(_MARKDOWN.render(markdown)) if markdown.strip() else ""
+
+
+def _columns(content: ItemContent) -> dict[str, Any]:
+    return {
+        "title": content.title,
+        "summary": content.summary,
+        "body_markdown": content.body_markdown,
+        "link_url": content.link_url,
+        "link_title": content.link_title,
+        "link_description": content.link_description,
+        "video_provider": content.video.provider if content.video else None,
+        "video_id": content.video.video_id if content.video else None,
+    }
+
+
+def _save_version(
+    connection: Connection,
+    *,
+    item_id: int,
+    context_id: int,
+    number: int,
+    content: ItemContent,
+    editor_id: int,
+    now: datetime,
+) -> None:
+    topics = ensure_topics(
+        connection, context_id=context_id, topics=content.topics, created_by=editor_id, now=now
+    )
+    set_item_topics(connection, item_id, topics)
+    connection.execute(
+        insert(LibraryItemVersion).values(
+            item_id=item_id,
+            number=number,
+            topics=[t.name for t in topics],
+            edited_by=editor_id,
+            created_at=now,
+            **_columns(content),
+        )
+    )
+
+
+def create_draft(
+    connection: Connection,
+    *,
+    context_id: int,
+    author_id: int,
+    content: ItemContent,
+    now: datetime,
+    recorder: Recorder,
+) -> Created:
+    """A new item in state "draft", version 1; records "authored"."""
+    key = str(uuid.uuid4())
+    item_id = connection.execute(
+        insert(LibraryItem)
+        .values(
+            key=key,
+            context_id=context_id,
+            author_id=author_id,
+            kind=content.kind.value,
+            state="draft",
+            body_html=render_body(content.body_markdown),
+            version=1,
+            created_at=now,
+            updated_at=now,
+            **_columns(content),
+        )
+        .returning(LibraryItem.id)
+    ).scalar_one()
+    _save_version(
+        connection,
+        item_id=item_id,
+        context_id=context_id,
+        number=1,
+        content=content,
+        editor_id=author_id,
+        now=now,
+    )
+    recorder.record(connection, item_id, author_id, events.AUTHORED, at=now)
+    return Created(item_id, key)
+
+
+def item_row(connection: Connection, item_id: int) -> Any:
+    found = connection.execute(select(LibraryItem).where(LibraryItem.id == item_id)).one_or_none()
+    if found is None:
+        raise NotFound("There is no such item.", code="library_item_not_found")
+    return found
+
+
+def save(
+    connection: Connection,
+    *,
+    item_id: int,
+    editor_id: int,
+    content: ItemContent,
+    edited_from: int,
+    now: datetime,
+    recorder: Recorder,
+) -> int:
+    """Save ``content`` as the next version of the item (edited from version
+    ``edited_from``); records "edited". Returns the new version number."""
+    item = item_row(connection, item_id)
+    if content.kind.value != item.kind:
+        raise BadRequest("An item's kind cannot change.", code="library_kind_change")
+    changed = connection.execute(
+        update(LibraryItem)
+        .where(
+            LibraryItem.id == item_id,
+            LibraryItem.version == edited_from,
+            LibraryItem.deleted_at.is_(None),
+        )
+        .values(
+            version=LibraryItem.version + 1,
+            body_html=render_body(content.body_markdown),
+            updated_at=now,
+            **_columns(content),
+        )
+    ).rowcount
+    if changed != 1:
+        raise EditConflict(
+            f"This item is at version {item.version} now; you edited version {edited_from}."
+        )
+    number = edited_from + 1
+    _save_version(
+        connection,
+        item_id=item_id,
+        context_id=item.context_id,
+        number=number,
+        content=content,
+        editor_id=editor_id,
+        now=now,
+    )
+    recorder.record(connection, item_id, editor_id, events.EDITED, version=number, at=now)
+    return number
+
+
+def versions(connection: Connection, item_id: int) -> Sequence[Any]:
+    return connection.execute(
+        select(LibraryItemVersion)
+        .where(LibraryItemVersion.item_id == item_id)
+        .order_by(LibraryItemVersion.number.desc())
+    ).all()
+
+
+def version(connection: Connection, item_id: int, number: int) -> Any:
+    found = connection.execute(
+        select(LibraryItemVersion).where(
+            LibraryItemVersion.item_id == item_id, LibraryItemVersion.number == number
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"This item has no version {number}.", code="library_version_not_found")
+    return found
+
+
+def content_of_version(kind: str, row: Any) -> ItemContent:
+    """A saved version as content to save again (topics re-checked by today's rules)."""
+    names = []
+    for name in row.topics or []:
+        try:
+            names.append(topic(str(name)))
+        except TopicInvalid:
+            continue
+    return ItemContent(
+        kind=ItemKind(kind),
+        title=row.title,
+        summary=row.summary,
+        body_markdown=row.body_markdown,
+        link_url=row.link_url,
+        link_title=row.link_title,
+        link_description=row.link_description,
+        video=VideoRef(row.video_provider, row.video_id) if row.video_provider else None,
+        topics=tuple(names),
+    )
+
+
+def restore(
+    connection: Connection,
+    *,
+    item_id: int,
+    number: int,
+    editor_id: int,
+    edited_from: int,
+    now: datetime,
+    recorder: Recorder,
+) -> int:
+    """Save version ``number`` again as the newest version; history keeps everything."""
+    item = item_row(connection, item_id)
+    old = version(connection, item_id, number)
+    return save(
+        connection,
+        item_id=item_id,
+        editor_id=editor_id,
+        content=content_of_version(item.kind, old),
+        edited_from=edited_from,
+        now=now,
+        recorder=recorder,
+    )
+
+
+def moderation_policy(connection: Connection, context_id: int) -> str:
+    found = connection.execute(
+        select(LibraryCourse.moderation).where(LibraryCourse.context_id == context_id)
+    ).scalar_one_or_none()
+    return found or "open"
+
+
+def attached_types(connection: Connection, item_id: int) -> list[str]:
+    from lti_tool.library.attachments import type_key  # noqa: PLC0415 - avoids a cycle
+
+    rows = connection.execute(
+        select(LibraryAttachment.media_type).where(
+            LibraryAttachment.item_id == item_id, LibraryAttachment.removed_at.is_(None)
+        )
+    ).scalars()
+    return [key for key in (type_key(media) for media in rows) if key]
+
+
+def publish(connection: Connection, *, item_id: int, actor_is_staff: bool, now: datetime) -> str:
+    """Publish a draft, or send it to staff when the course approves items first
+    (staff publish at once). Returns the new state."""
+    item = item_row(connection, item_id)
+    if item.deleted_at is not None or item.state != "draft":
+        raise BadRequest("Only a draft can be published.", code="library_not_draft")
+    problems = publish_problems(ItemKind(item.kind), attached_types(connection, item_id))
+    if problems:
+        raise NotPublishable(" ".join(problems))
+    approval = moderation_policy(connection, item.context_id) == "approval"
+    state = "pending" if approval and not actor_is_staff else "published"
+    changed = connection.execute(
+        update(LibraryItem)
+        .where(LibraryItem.id == item_id, LibraryItem.state == "draft")
+        .values(
+            state=state,
+            updated_at=now,
+            published_at=now if state == "published" else None,
+        )
+    ).rowcount
+    if changed != 1:
+        raise BadRequest("Only a draft can be published.", code="library_not_draft")
+    if state == "published":
+        social_hooks.item_published(connection, item_row(connection, item_id))
+    return state
+
+
+def soft_delete(
+    connection: Connection,
+    *,
+    item_id: int,
+    actor_id: int,
+    now: datetime,
+    recorder: Recorder,
+) -> None:
+    """Delete an item for everyone but the audit: keep its rows, mark it deleted, log
+    who did it, and void its authored and edited statements."""
+    item = item_row(connection, item_id)
+    changed = connection.execute(
+        update(LibraryItem)
+        .where(LibraryItem.id == item_id, LibraryItem.deleted_at.is_(None))
+        .values(deleted_at=now, deleted_by=actor_id, updated_at=now)
+    ).rowcount
+    if changed != 1:
+        raise NotFound("This item was deleted already.", code="library_item_not_found")
+    connection.execute(
+        insert(LibraryAudit).values(
+            context_id=item.context_id,
+            actor_id=actor_id,
+            action="deleted",
+            target_kind="item",
+            target_id=item_id,
+            details={"title": item.title, "state": item.state, "version": item.version},
+            at=now,
+        )
+    )
+    targets = [statements.authored_id(item.key)] + [
+        statements.edited_id(item.key, number) for number in range(2, item.version + 1)
+    ]
+    recorder.void(connection, item_id, actor_id, targets, at=now)
+
+
+def record_view(
+    connection: Connection,
+    *,
+    item_id: int,
+    viewer_id: int,
+    context_id: int,
+    now: datetime,
+    recorder: Recorder,
+) -> bool:
+    """Count a view and record "viewed", at most once per person per item per hour
+    (two tabs opening at once still count once: the hour is claimed by one update)."""
+    connection.execute(
+        dialect_insert(connection)(LibraryView)
+        .values(
+            item_id=item_id,
+            user_id=viewer_id,
+            first_viewed_at=now,
+            recorded_at=now - VIEW_INTERVAL - timedelta(seconds=1),
+        )
+        .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
+    )
+    claimed = connection.execute(
+        update(LibraryView)
+        .where(
+            LibraryView.item_id == item_id,
+            LibraryView.user_id == viewer_id,
+            LibraryView.recorded_at <= now - VIEW_INTERVAL,
+        )
+        .values(recorded_at=now)
+    ).rowcount
+    if claimed != 1:
+        return False
+    connection.execute(
+        update(LibraryItem)
+        .where(LibraryItem.id == item_id)
+        .values(view_count=LibraryItem.view_count + 1)
+    )
+    recorder.record(connection, item_id, viewer_id, events.VIEWED, context_id=context_id, at=now)
+    return True
+
+
+def items_of_author(connection: Connection, *, context_id: int, author_id: int) -> Sequence[Any]:
+    """An author's items in a course, newest first, deleted ones left out."""
+    return connection.execute(
+        select(
+            LibraryItem.id,
+            LibraryItem.key,
+            LibraryItem.kind,
+            LibraryItem.title,
+            LibraryItem.state,
+            LibraryItem.version,
+            LibraryItem.updated_at,
+            LibraryItem.view_count,
+        )
+        .where(
+            LibraryItem.context_id == context_id,
+            LibraryItem.author_id == author_id,
+            LibraryItem.deleted_at.is_(None),
+        )
+        .order_by(LibraryItem.updated_at.desc(), LibraryItem.id.desc())
+    ).all()
+
+
+def published_items(connection: Connection, context_id: int, *, limit: int = 200) -> Sequence[Any]:
+    """A course's published items (key, title), newest first, for pickers."""
+    return connection.execute(
+        select(LibraryItem.key, LibraryItem.title)
+        .where(
+            LibraryItem.context_id == context_id,
+            LibraryItem.state == "published",
+            LibraryItem.deleted_at.is_(None),
+        )
+        .order_by(LibraryItem.published_at.desc(), LibraryItem.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def count_items(connection: Connection, context_id: int) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).where(LibraryItem.context_id == context_id)
+        ).scalar_one()
+    )
