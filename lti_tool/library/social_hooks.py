@@ -33,3 +33,16 @@ def item_published(connection: Connection, item: Any) -> None:
         hook = _optional(module, name)
         if hook is not None:
             hook(connection, item)
+
+
+def item_panels(connection: Connection, item_id: int, viewer: Any) -> dict[str, Any]:
+    """What the item page's comment thread and vote panel need, from lib-social's
+    ``comments.thread_for`` and ``votes.vote_panel`` when they exist."""
+    panels: dict[str, Any] = {}
+    thread_for = _optional("lti_tool.library.comments", "thread_for")
+    if thread_for is not None:
+        panels["comments"] = thread_for(connection, item_id, viewer)
+    vote_panel = _optional("lti_tool.library.votes", "vote_panel")
+    if vote_panel is not None:
+        panels["vote_panel"] = vote_panel(connection, item_id, viewer.user_id)
+    return panels

@@ -16,6 +16,7 @@ from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_pages import register_kind_pages
+from lti_tool.web.library_views import register_library
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(peer_review_staff_tools)
     app.register_blueprint(peer_review_settings)
     register_kind_pages(app, PEER_REVIEW, PEER_REVIEW_PAGES)
+    register_library(app)
     app.register_blueprint(grade_api)
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)

@@ -27,6 +27,7 @@ from lti_tool.lti.launch import DEPLOYMENT_ID, cached_launch
 from lti_tool.persistence.models import Platform
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import db, services
+from lti_tool.web.kind_pages import pages_for
 
 picker = Blueprint("picker", __name__)
 
@@ -67,11 +68,16 @@ def _selection(launch: LaunchSession) -> list[dict[str, Any]]:
     return list(found) if isinstance(found, list) else []
 
 
-def _kind(key: str) -> ActivityKind:
+def _kind(key: str, launch: LaunchSession | None = None) -> ActivityKind:
+    """A kind, with its choices for the launch's course when the kind has such."""
     try:
-        return services().kinds.get(key)
+        kind = services().kinds.get(key)
     except UnknownKind:
         raise NotFound(f"There is no kind of activity called {key!r}.") from None
+    course_form = pages_for(services().kind_pages, key).course_form
+    if launch is not None and course_form is not None:
+        kind = course_form(kind, launch.context_id)
+    return kind
 
 
 def render_picker(token: str, deep_linking: DeepLinkingRequest, launch: LaunchSession) -> str:
@@ -97,8 +103,8 @@ def choose() -> str:
 
 @picker.get("/app/deep-linking/<kind_key>")
 def settings_form(kind_key: str) -> str:
-    _launch, token, deep_linking, _claims = _deep_linking()
-    kind = _kind(kind_key)
+    launch, token, deep_linking, _claims = _deep_linking()
+    kind = _kind(kind_key, launch)
     return render_template(
         "deep_linking_form.html",
         token=token,
@@ -112,7 +118,7 @@ def settings_form(kind_key: str) -> str:
 @picker.post("/app/deep-linking/<kind_key>")
 def add(kind_key: str) -> ResponseReturnValue:
     launch, token, deep_linking, claims = _deep_linking()
-    kind = _kind(kind_key)
+    kind = _kind(kind_key, launch)
     submitted = {item.name: request.form.get(item.name, "") for item in kind.form}
     try:
         kind.build(submitted)
@@ -164,7 +170,7 @@ def _return_selection(
         raise BadRequest(
             "Activities can be added only inside a course.", code="deep_linking_without_course"
         )
-    plans = [_kind(item["kind"]).build(item["values"]) for item in picked]
+    plans = [_kind(item["kind"], launch).build(item["values"]) for item in picked]
     if not deep_linking.accept_multiple:
         plans = plans[:1]
     # One return per launch: a reload or a double click must not create activities twice.

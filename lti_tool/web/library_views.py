@@ -1,0 +1,407 @@
+"""The course library's authoring pages: new item, edit, item page, history, my items.
+
+Views stay thin: read the launch session, load the item through
+:mod:`lti_tool.library.access` (which applies the permission rules), call one operation
+and render. Forms carry the session token (``ls``); every page extends
+``library/layout.html``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from jinja2 import TemplateNotFound
+from sqlalchemy import Connection, select
+
+from config.settings import SettingsError
+from lti_tool.domain.launch import PersonClaims, display_name
+from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, ItemKind, check_item
+from lti_tool.domain.library.placement import KIND_KEY
+from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
+from lti_tool.library import access, attachments, items, social_hooks, topics
+from lti_tool.library.events import Recorder
+from lti_tool.persistence.models import User
+from lti_tool.web.app_views import current_launch
+from lti_tool.web.context import services
+from lti_tool.web.kind_pages import KindPages, register_kind_pages
+from lti_tool.web.library_placement import browse, course_kind, launch_page
+
+library = Blueprint("library", __name__, url_prefix="/app/library")
+EXTENSION = "peerlearn_library_video"
+OPTIONAL_PANELS = ("_comments", "_vote", "_flag")
+
+
+def register_library(app: Flask) -> None:
+    """The blueprint, the "library" kind's pages, and the video allow-list (a mistake in
+    ``PEERLEARN_VIDEO_PROVIDERS`` stops the app from starting, saying which)."""
+    try:
+        app.extensions[EXTENSION] = configured_providers(
+            app.extensions["peerlearn"].settings.video_providers
+        )
+    except ValueError as error:
+        raise SettingsError(f"PEERLEARN_VIDEO_PROVIDERS: {error}") from None
+    from lti_tool.web import library_files  # noqa: F401, PLC0415 - adds its routes
+
+    app.register_blueprint(library)
+    register_kind_pages(app, KIND_KEY, KindPages(launch=launch_page, course_form=course_kind))
+
+
+def video_providers() -> VideoProviders:
+    found: VideoProviders = current_app.extensions[EXTENSION]
+    return found
+
+
+def recorder() -> Recorder:
+    svc = services()
+    return Recorder(
+        routes=svc.xapi_routes, base_url=svc.settings.base_url, strict=svc.settings.is_development
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def page(template: str, *, token: str, launch: Any, status: int = 200, **values: Any) -> Any:
+    return render_template(template, token=token, is_staff=launch.is_staff, **values), status
+
+
+def open_item(key: str, need: str = "view") -> tuple[Any, str, access.ItemAccess]:
+    launch, token = current_launch()
+    with services().engine.connect() as connection:
+        found = access.open_item(connection, launch, key)
+    access.require(found, need)
+    return launch, token, found
+
+
+def person_names(connection: Connection, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(User.id, User.name, User.given_name, User.family_name, User.display_name).where(
+            User.id.in_(wanted)
+        )
+    )
+    return {
+        row.id: display_name(
+            PersonClaims(
+                sub="", name=row.name, given_name=row.given_name, family_name=row.family_name
+            ),
+            row.display_name,
+        )
+        for row in rows
+    }
+
+
+def _form() -> ItemForm:
+    fields = ("kind", "title", "summary", "body", "link_url", "link_title", "link_description")
+    values = {name: request.form.get(name, "") for name in fields}
+    return ItemForm(
+        **values,
+        video_url=request.form.get("video_url", ""),
+        topics=request.form.get("topics", ""),
+    )
+
+
+def _form_values(item: Any, topic_names: list[str]) -> dict[str, str]:
+    video = ""
+    if item.video_provider:
+        video = video_providers().embed_url(VideoRef(item.video_provider, item.video_id)) or ""
+    return {
+        "kind": item.kind,
+        "title": item.title,
+        "summary": item.summary,
+        "body": item.body_markdown,
+        "link_url": item.link_url or "",
+        "link_title": item.link_title or "",
+        "link_description": item.link_description or "",
+        "video_url": video,
+        "topics": ", ".join(topic_names),
+    }
+
+
+def _kind_or_default(raw: str | None) -> ItemKind:
+    try:
+        return ItemKind(raw or "article")
+    except ValueError:
+        return ItemKind.ARTICLE
+
+
+@library.get("/new")
+def new_item() -> ResponseReturnValue:
+    launch, token = current_launch()
+    access.course_of(launch)
+    kind = _kind_or_default(request.args.get("kind"))
+    return page(
+        "library/edit.html",
+        token=token,
+        launch=launch,
+        kind=kind,
+        rules=RULES,
+        values={"kind": kind.value},
+        errors={},
+        item=None,
+        providers=video_providers(),
+    )
+
+
+@library.post("/new")
+def create_item() -> ResponseReturnValue:
+    launch, token = current_launch()
+    context_id = access.course_of(launch)
+    form = _form()
+    try:
+        content = check_item(form, providers=video_providers())
+    except ContentInvalid as invalid:
+        kind = _kind_or_default(form.kind)
+        return page(
+            "library/edit.html",
+            token=token,
+            launch=launch,
+            status=422,
+            kind=kind,
+            rules=RULES,
+            values=form.__dict__,
+            errors=invalid.errors,
+            item=None,
+            providers=video_providers(),
+        )
+    with services().engine.begin() as connection:
+        created = items.create_draft(
+            connection,
+            context_id=context_id,
+            author_id=launch.user_id,
+            content=content,
+            now=now(),
+            recorder=recorder(),
+        )
+    return redirect(url_for("library.edit_item", key=created.key, ls=token, saved=1), code=303)
+
+
+@library.get("/items/<key>")
+def item_page(key: str) -> ResponseReturnValue:
+    launch, token, found = open_item(key)
+    item = found.item
+    svc = services()
+    with svc.engine.begin() as connection:
+        if item.state == "published" and item.author_id != launch.user_id:
+            items.record_view(
+                connection,
+                item_id=item.id,
+                viewer_id=launch.user_id,
+                context_id=found.context_id,
+                now=now(),
+                recorder=recorder(),
+            )
+        item_topics = topics.topics_of_item(connection, item.id)
+        files = attachments.attachments_of(connection, item.id)
+        author = person_names(connection, {item.author_id}).get(item.author_id or 0)
+        panels = (
+            social_hooks.item_panels(connection, item.id, found.viewer)
+            if found.allowed.interact
+            else {}
+        )
+    panels["included"] = {
+        name: _template_exists(f"library/{name}.html") for name in OPTIONAL_PANELS
+    }
+    providers = video_providers()
+    embed = (
+        providers.embed_url(VideoRef(item.video_provider, item.video_id))
+        if item.video_provider
+        else None
+    )
+    body, status = page(
+        "library/item.html",
+        token=token,
+        launch=launch,
+        item=item,
+        allowed=found.allowed,
+        topics=item_topics,
+        files=files,
+        author_name=author or "Former participant",
+        embed_url=embed,
+        rules=RULES,
+        **panels,
+    )
+    response = current_app.make_response((body, status))
+    response.headers["Content-Security-Policy"] = _item_csp(providers, with_video=bool(embed))
+    return response
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def _item_csp(providers: VideoProviders, *, with_video: bool) -> str:
+    from lti_tool.web import CSP  # noqa: PLC0415 - the app's default, defined beside the app
+
+    # Only this page embeds videos: frames from the allow-listed providers, nothing else.
+    frames = " ".join(providers.frame_origins()) if with_video else "'none'"
+    return f"{CSP}; frame-src {frames}"
+
+
+@library.get("/items/<key>/edit")
+def edit_item(key: str) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "edit")
+    with services().engine.connect() as connection:
+        names = [t.name for t in topics.topics_of_item(connection, found.item.id)]
+        files = attachments.attachments_of(connection, found.item.id)
+    return page(
+        "library/edit.html",
+        token=token,
+        launch=launch,
+        kind=ItemKind(found.item.kind),
+        rules=RULES,
+        values=_form_values(found.item, names),
+        errors={},
+        item=found.item,
+        allowed=found.allowed,
+        files=files,
+        providers=video_providers(),
+        max_file_mb=services().settings.library_max_file_mb,
+    )
+
+
+@library.post("/items/<key>/edit")
+def save_item(key: str) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "edit")
+    form = ItemForm(**{**_form().__dict__, "kind": found.item.kind})
+    try:
+        edited_from = int(request.form.get("version", ""))
+        content = check_item(form, providers=video_providers())
+    except ValueError as invalid:
+        errors = getattr(invalid, "errors", {"version": "Reload the page and edit again."})
+        with services().engine.connect() as connection:
+            files = attachments.attachments_of(connection, found.item.id)
+        return page(
+            "library/edit.html",
+            token=token,
+            launch=launch,
+            status=422,
+            kind=ItemKind(found.item.kind),
+            rules=RULES,
+            values=form.__dict__,
+            errors=errors,
+            item=found.item,
+            allowed=found.allowed,
+            files=files,
+            providers=video_providers(),
+            max_file_mb=services().settings.library_max_file_mb,
+        )
+    with services().engine.begin() as connection:
+        number = items.save(
+            connection,
+            item_id=found.item.id,
+            editor_id=launch.user_id,
+            content=content,
+            edited_from=edited_from,
+            now=now(),
+            recorder=recorder(),
+        )
+    return redirect(url_for("library.edit_item", key=key, ls=token, saved=number), code=303)
+
+
+@library.post("/items/<key>/publish")
+def publish_item(key: str) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "publish")
+    with services().engine.begin() as connection:
+        state = items.publish(
+            connection, item_id=found.item.id, actor_is_staff=launch.is_staff, now=now()
+        )
+    return redirect(url_for("library.item_page", key=key, ls=token, done=state), code=303)
+
+
+@library.post("/items/<key>/delete")
+def delete_item(key: str) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "delete")
+    with services().engine.begin() as connection:
+        items.soft_delete(
+            connection,
+            item_id=found.item.id,
+            actor_id=launch.user_id,
+            now=now(),
+            recorder=recorder(),
+        )
+    return redirect(url_for("library.mine", ls=token, deleted=1), code=303)
+
+
+@library.get("/items/<key>/history")
+def history(key: str) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "history")
+    with services().engine.connect() as connection:
+        saved = items.versions(connection, found.item.id)
+        names = person_names(connection, {row.edited_by for row in saved})
+    return page(
+        "library/history.html",
+        token=token,
+        launch=launch,
+        item=found.item,
+        versions=saved,
+        names=names,
+        shown=None,
+        allowed=found.allowed,
+    )
+
+
+@library.get("/items/<key>/history/<int:number>")
+def history_version(key: str, number: int) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "history")
+    with services().engine.connect() as connection:
+        saved = items.versions(connection, found.item.id)
+        shown = items.version(connection, found.item.id, number)
+        names = person_names(connection, {row.edited_by for row in saved})
+    return page(
+        "library/history.html",
+        token=token,
+        launch=launch,
+        item=found.item,
+        versions=saved,
+        names=names,
+        shown=shown,
+        shown_html=items.render_body(shown.body_markdown),
+        allowed=found.allowed,
+    )
+
+
+@library.post("/items/<key>/history/<int:number>/restore")
+def restore_version(key: str, number: int) -> ResponseReturnValue:
+    launch, token, found = open_item(key, "edit")
+    try:
+        edited_from = int(request.form.get("version", ""))
+    except ValueError:
+        edited_from = -1
+    with services().engine.begin() as connection:
+        restored = items.restore(
+            connection,
+            item_id=found.item.id,
+            number=number,
+            editor_id=launch.user_id,
+            edited_from=edited_from,
+            now=now(),
+            recorder=recorder(),
+        )
+    return redirect(url_for("library.history", key=key, ls=token, restored=restored), code=303)
+
+
+@library.get("/mine")
+def mine() -> ResponseReturnValue:
+    launch, token = current_launch()
+    context_id = access.course_of(launch)
+    with services().engine.connect() as connection:
+        rows = items.items_of_author(connection, context_id=context_id, author_id=launch.user_id)
+    groups = {state: [row for row in rows if row.state == state] for state in _STATES}
+    return page("library/mine.html", token=token, launch=launch, groups=groups, rules=RULES)
+
+
+_STATES = ("draft", "pending", "published", "hidden")
+
+
+library.add_url_rule("/browse", "browse", browse, methods=["GET"])
