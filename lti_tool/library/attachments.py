@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from lti_tool.domain.errors import BadRequest, NotFound
 from lti_tool.domain.files import FILE_TYPES, INLINE_TYPES, display_name
-from lti_tool.domain.library.content import ATTACHMENTS_PER_ITEM
+from lti_tool.domain.library.content import ATTACHMENTS_PER_ITEM, check_upload_name
 from lti_tool.file_store import FileStore, UploadRefused
 from lti_tool.persistence.library_models import LibraryAttachment
 
@@ -76,6 +76,11 @@ def attach(
     """
     if not uploads:
         raise UploadRefused("Choose a file to attach.", code="file_missing")
+    for name, _stream in uploads:
+        try:
+            check_upload_name(name)
+        except ValueError as refused:
+            raise UploadRefused(str(refused), code="file_name") from None
     stored = []
     try:
         for name, stream in uploads:

@@ -206,6 +206,23 @@ def _link(form: ItemForm, errors: dict[str, str]) -> tuple[str | None, str | Non
     return url, title or None, description or None
 
 
+def check_upload_name(raw: str) -> str:
+    """An uploaded file's name as the browser sent it, refused when it tries to name a
+    folder (``../``, ``C:\\``), or holds control characters. The name is never used on
+    disk; refusing such names tells a probing client plainly that it gets nowhere."""
+    name = unicodedata.normalize("NFC", raw).strip()
+    if not name:
+        raise ValueError("The file has no name.")
+    if len(name) > URL_LIMIT:
+        raise ValueError("The file's name is too long.")
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise ValueError("A file name cannot contain control characters.")
+    parts = name.replace("\\", "/").split("/")
+    if len(parts) > 1 or name in {".", ".."} or (len(name) > 1 and name[1] == ":"):
+        raise ValueError("A file name cannot contain a folder or drive (/, \\, .., C:).")
+    return name
+
+
 def publish_problems(kind: ItemKind, attached_types: Collection[str]) -> tuple[str, ...]:
     """What an item still lacks before it can be published (fields are checked on save)."""
     wanted = RULES[kind].attachment_types

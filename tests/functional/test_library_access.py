@@ -1,0 +1,140 @@
+"""Every library authoring endpoint against learner, author, staff, a user of another
+course and a user of another platform: who is let in, and who meets "not found"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.functional.conftest import LtiWorld
+from tests.functional.library_support import Library
+
+PDF = b"%PDF-1.4\n" + b"0" * 200 + b"\n%%EOF\n"
+PEOPLE = ("author", "learner", "staff", "other-course", "other-platform")
+
+
+@pytest.fixture
+def library(world: LtiWorld) -> Library:
+    found = Library(world)
+    found.open("demo-learner-1")
+    found.sessions["author"] = found.sessions["demo-learner-1"]
+    found.open("demo-learner-2")
+    found.sessions["learner"] = found.sessions["demo-learner-2"]
+    found.open("demo-teacher")
+    found.sessions["staff"] = found.sessions["demo-teacher"]
+    found.open_elsewhere("demo-learner-3", "other-course")
+    found.open_other_platform("other-platform", staff=True)
+    return found
+
+
+def statuses(library: Library, method: str, path: str, **fields: str) -> dict[str, int]:
+    result = {}
+    for person in PEOPLE:
+        if method == "get":
+            result[person] = library.get(person, path).status
+        else:
+            result[person] = library.post(person, path, **fields).status
+    return result
+
+
+def test_who_may_do_what_with_a_draft_and_a_published_item(library: Library) -> None:
+    draft = library.create("author", title="Draft")
+    item = library.create("author", title="Published", kind="file", body="")
+    assert library.upload("author", item, ("a.pdf", PDF)).status_code == 303
+    assert library.post("author", f"/items/{item}/publish").status == 200
+    hidden_from_others = {"other-course": 404, "other-platform": 404}
+
+    assert statuses(library, "get", f"/items/{draft}") == {
+        "author": 200,
+        "learner": 404,
+        "staff": 200,
+        **hidden_from_others,
+    }
+    assert statuses(library, "get", f"/items/{item}") == {
+        "author": 200,
+        "learner": 200,
+        "staff": 200,
+        **hidden_from_others,
+    }
+    for path in ("/edit", "/history", "/history/1"):
+        assert statuses(library, "get", f"/items/{item}{path}") == {
+            "author": 200,
+            "learner": 403,
+            "staff": 200,
+            **hidden_from_others,
+        }, path
+        assert statuses(library, "get", f"/items/{draft}{path}") == {
+            "author": 200,
+            "learner": 404,
+            "staff": 200,
+            **hidden_from_others,
+        }, path
+    # Writes: the refused never change anything (the version stays where it was).
+    edits = statuses(library, "post", f"/items/{item}/edit", version="99", title="T", body="B")
+    assert edits == {"author": 409, "learner": 403, "staff": 409, **hidden_from_others}
+    assert statuses(library, "post", f"/items/{item}/history/1/restore", version="99") == {
+        "author": 409,
+        "learner": 403,
+        "staff": 409,
+        **hidden_from_others,
+    }
+    assert library.version(item) == 1
+    upload = {p: library.upload(p, item, ("b.pdf", PDF)).status_code for p in PEOPLE}
+    assert upload == {"author": 303, "learner": 403, "staff": 303, **hidden_from_others}
+    for person in ("learner", "other-course", "other-platform"):
+        assert library.post(person, f"/items/{draft}/publish").status == 404, person
+    assert library.item(draft).state == "draft"
+    assert library.post("author", f"/items/{draft}/publish").status == 200
+    # Published already: nobody publishes it again.
+    assert library.post("staff", f"/items/{draft}/publish").status == 403
+    assert statuses(library, "get", "/mine") == {
+        "author": 200,
+        "learner": 200,
+        "staff": 200,
+        "other-course": 200,
+        "other-platform": 200,
+    }
+    # Their own "My items" shows nobody else's items.
+    for person in ("learner", "other-course", "other-platform"):
+        assert item not in library.get(person, "/mine").text
+    for person in ("learner", "other-course", "other-platform"):
+        assert library.post(person, f"/items/{item}/delete").status in {403, 404}
+    assert library.item(item).deleted_at is None
+    assert library.post("staff", f"/items/{item}/delete").status == 200
+
+
+def test_pages_need_a_launch_session(library: Library) -> None:
+    key = library.create("author")
+    browser = library.sessions["author"][0]
+    for path in ("/new", "/mine", f"/items/{key}", f"/items/{key}/edit", "/browse"):
+        page = browser.get(f"{library.base}{path}")
+        assert page.status == 401, path
+    tampered = browser.get(f"{library.base}/items/{key}?ls=forged.token.value")
+    assert tampered.status == 401
+
+
+def test_file_downloads_follow_the_item(library: Library) -> None:
+    key = library.create("author", title="Files", kind="file", body="")
+    assert library.upload("author", key, ("a.pdf", PDF)).status_code == 303
+    [file_id] = re.findall(r"/files/(\d+)\?", library.get("author", f"/items/{key}/edit").text)
+    path = f"/items/{key}/files/{file_id}"
+    assert statuses(library, "get", path) == {
+        "author": 200,
+        "learner": 404,
+        "staff": 200,
+        "other-course": 404,
+        "other-platform": 404,
+    }
+    library.post("author", f"/items/{key}/publish")
+    assert statuses(library, "get", path) == {
+        "author": 200,
+        "learner": 200,
+        "staff": 200,
+        "other-course": 404,
+        "other-platform": 404,
+    }
+    removal = f"{path}/remove"
+    for person in ("learner", "other-course", "other-platform"):
+        assert library.post(person, removal).status in {403, 404}
+    assert library.get("learner", path).status == 200
