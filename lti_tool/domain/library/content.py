@@ -122,7 +122,10 @@ def parse_kind(raw: str) -> ItemKind:
 def _line(raw: str) -> str:
     """One line of text: NFC, no control characters, single spaces."""
     text = unicodedata.normalize("NFC", raw)
-    return " ".join("".join(c for c in text if unicodedata.category(c) != "Cc").split())
+    kept = "".join(
+        (" " if c.isspace() else "") if unicodedata.category(c) == "Cc" else c for c in text
+    )
+    return " ".join(kept.split())
 
 
 def _text(raw: str) -> str:
