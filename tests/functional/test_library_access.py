@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import insert, select
 
+from lti_tool.persistence.library_models import LibraryShare, LibraryView
+from lti_tool.persistence.models import Context
 from tests.functional.conftest import LtiWorld
 from tests.functional.library_support import Library
 
@@ -138,3 +141,23 @@ def test_file_downloads_follow_the_item(library: Library) -> None:
     for person in ("learner", "other-course", "other-platform"):
         assert library.post(person, removal).status in {403, 404}
     assert library.get("learner", path).status == 200
+
+
+def test_an_item_shared_to_another_course_is_read_only_there(library: Library) -> None:
+    key = library.create("author", title="Shared widely")
+    library.post("author", f"/items/{key}/publish")
+    item = library.item(key)
+    with library.world.services.engine.begin() as connection:
+        elsewhere = connection.execute(
+            select(Context.id).where(Context.lti_id == "another-course")
+        ).scalar_one()
+        connection.execute(insert(LibraryShare).values(item_id=item.id, context_id=elsewhere))
+    assert library.get("other-course", f"/items/{key}").status == 200
+    assert library.get("other-platform", f"/items/{key}").status == 404
+    for path in ("/edit", "/history"):
+        assert library.get("other-course", f"/items/{key}{path}").status == 403
+    assert library.post("other-course", f"/items/{key}/delete").status == 403
+    assert key in library.get("other-course", "/browse").text
+    # The view is recorded in the course it happened in, about the item's own activity.
+    with library.world.services.engine.connect() as connection:
+        assert connection.execute(select(LibraryView.user_id)).scalars().all() != []
