@@ -11,32 +11,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from markdown_it import MarkdownIt
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from lti_tool.domain.errors import BadRequest, NotFound, PeerlearnError
 from lti_tool.domain.library.content import ItemContent, ItemKind, publish_problems
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.domain.library.video import VideoRef
 from lti_tool.library import events, social_hooks
+from lti_tool.library.attachments import type_key
 from lti_tool.library.events import Recorder
 from lti_tool.library.topics import ensure_topics, set_item_topics
-from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import (
     LibraryAttachment,
     LibraryAudit,
     LibraryCourse,
     LibraryItem,
     LibraryItemVersion,
-    LibraryView,
 )
 from lti_tool.rich_text import sanitise
 from xapi import library as statements
 
-VIEW_INTERVAL = timedelta(hours=1)
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
@@ -270,8 +268,6 @@ def moderation_policy(connection: Connection, context_id: int) -> str:
 
 
 def attached_types(connection: Connection, item_id: int) -> list[str]:
-    from lti_tool.library.attachments import type_key  # noqa: PLC0415 - avoids a cycle
-
     rows = connection.execute(
         select(LibraryAttachment.media_type).where(
             LibraryAttachment.item_id == item_id, LibraryAttachment.removed_at.is_(None)
@@ -340,88 +336,3 @@ def soft_delete(
         statements.edited_id(item.key, number) for number in range(2, item.version + 1)
     ]
     recorder.void(connection, item_id, actor_id, targets, at=now)
-
-
-def record_view(
-    connection: Connection,
-    *,
-    item_id: int,
-    viewer_id: int,
-    context_id: int,
-    now: datetime,
-    recorder: Recorder,
-) -> bool:
-    """Count a view and record "viewed", at most once per person per item per hour
-    (two tabs opening at once still count once: the hour is claimed by one update)."""
-    connection.execute(
-        dialect_insert(connection)(LibraryView)
-        .values(
-            item_id=item_id,
-            user_id=viewer_id,
-            first_viewed_at=now,
-            recorded_at=now - VIEW_INTERVAL - timedelta(seconds=1),
-        )
-        .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
-    )
-    claimed = connection.execute(
-        update(LibraryView)
-        .where(
-            LibraryView.item_id == item_id,
-            LibraryView.user_id == viewer_id,
-            LibraryView.recorded_at <= now - VIEW_INTERVAL,
-        )
-        .values(recorded_at=now)
-    ).rowcount
-    if claimed != 1:
-        return False
-    connection.execute(
-        update(LibraryItem)
-        .where(LibraryItem.id == item_id)
-        .values(view_count=LibraryItem.view_count + 1)
-    )
-    recorder.record(connection, item_id, viewer_id, events.VIEWED, context_id=context_id, at=now)
-    return True
-
-
-def items_of_author(connection: Connection, *, context_id: int, author_id: int) -> Sequence[Any]:
-    """An author's items in a course, newest first, deleted ones left out."""
-    return connection.execute(
-        select(
-            LibraryItem.id,
-            LibraryItem.key,
-            LibraryItem.kind,
-            LibraryItem.title,
-            LibraryItem.state,
-            LibraryItem.version,
-            LibraryItem.updated_at,
-            LibraryItem.view_count,
-        )
-        .where(
-            LibraryItem.context_id == context_id,
-            LibraryItem.author_id == author_id,
-            LibraryItem.deleted_at.is_(None),
-        )
-        .order_by(LibraryItem.updated_at.desc(), LibraryItem.id.desc())
-    ).all()
-
-
-def published_items(connection: Connection, context_id: int, *, limit: int = 200) -> Sequence[Any]:
-    """A course's published items (key, title), newest first, for pickers."""
-    return connection.execute(
-        select(LibraryItem.key, LibraryItem.title)
-        .where(
-            LibraryItem.context_id == context_id,
-            LibraryItem.state == "published",
-            LibraryItem.deleted_at.is_(None),
-        )
-        .order_by(LibraryItem.published_at.desc(), LibraryItem.id.desc())
-        .limit(limit)
-    ).all()
-
-
-def count_items(connection: Connection, context_id: int) -> int:
-    return int(
-        connection.execute(
-            select(func.count()).where(LibraryItem.context_id == context_id)
-        ).scalar_one()
-    )

@@ -21,7 +21,7 @@ from lti_tool.domain.errors import NotFound
 from lti_tool.domain.library.content import RULES
 from lti_tool.domain.library.placement import ITEM, TOPIC, with_course_choices
 from lti_tool.domain.library.topics import TopicInvalid, topic
-from lti_tool.library import access, items, topics
+from lti_tool.library import access, reading, topics
 from lti_tool.persistence.library_models import LibraryItem, LibraryItemTopic, LibraryShare
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
@@ -37,7 +37,7 @@ def course_kind(kind: ActivityKind, context_id: int | None) -> ActivityKind:
     with services().engine.connect() as connection:
         offered_topics = [(t.slug, t.name) for t in topics.topics_of_course(connection, context_id)]
         offered_items = [
-            (row.key, row.title) for row in items.published_items(connection, context_id)
+            (row.key, row.title) for row in reading.published_items(connection, context_id)
         ]
     return with_course_choices(kind, topics=offered_topics, items=offered_items)
 

@@ -21,7 +21,7 @@ from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, ItemKind, check_item
 from lti_tool.domain.library.placement import KIND_KEY
 from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
-from lti_tool.library import access, attachments, items, social_hooks, topics
+from lti_tool.library import access, attachments, items, reading, social_hooks, topics
 from lti_tool.library.events import Recorder
 from lti_tool.persistence.models import User
 from lti_tool.web.app_views import current_launch
@@ -43,7 +43,10 @@ def register_library(app: Flask) -> None:
         )
     except ValueError as error:
         raise SettingsError(f"PEERLEARN_VIDEO_PROVIDERS: {error}") from None
-    from lti_tool.web import library_files  # noqa: F401, PLC0415 - adds its routes
+    from lti_tool.web import (  # noqa: F401, PLC0415 - they add their routes
+        library_files,
+        library_history,
+    )
 
     app.register_blueprint(library)
     register_kind_pages(app, KIND_KEY, KindPages(launch=launch_page, course_form=course_kind))
@@ -110,7 +113,7 @@ def _form() -> ItemForm:
 def _form_values(item: Any, topic_names: list[str]) -> dict[str, str]:
     video = ""
     if item.video_provider:
-        video = video_providers().embed_url(VideoRef(item.video_provider, item.video_id)) or ""
+        video = video_providers().page_url(VideoRef(item.video_provider, item.video_id)) or ""
     return {
         "kind": item.kind,
         "title": item.title,
@@ -189,7 +192,7 @@ def item_page(key: str) -> ResponseReturnValue:
     svc = services()
     with svc.engine.begin() as connection:
         if item.state == "published" and item.author_id != launch.user_id:
-            items.record_view(
+            reading.record_view(
                 connection,
                 item_id=item.id,
                 viewer_id=launch.user_id,
@@ -333,70 +336,12 @@ def delete_item(key: str) -> ResponseReturnValue:
     return redirect(url_for("library.mine", ls=token, deleted=1), code=303)
 
 
-@library.get("/items/<key>/history")
-def history(key: str) -> ResponseReturnValue:
-    launch, token, found = open_item(key, "history")
-    with services().engine.connect() as connection:
-        saved = items.versions(connection, found.item.id)
-        names = person_names(connection, {row.edited_by for row in saved})
-    return page(
-        "library/history.html",
-        token=token,
-        launch=launch,
-        item=found.item,
-        versions=saved,
-        names=names,
-        shown=None,
-        allowed=found.allowed,
-    )
-
-
-@library.get("/items/<key>/history/<int:number>")
-def history_version(key: str, number: int) -> ResponseReturnValue:
-    launch, token, found = open_item(key, "history")
-    with services().engine.connect() as connection:
-        saved = items.versions(connection, found.item.id)
-        shown = items.version(connection, found.item.id, number)
-        names = person_names(connection, {row.edited_by for row in saved})
-    return page(
-        "library/history.html",
-        token=token,
-        launch=launch,
-        item=found.item,
-        versions=saved,
-        names=names,
-        shown=shown,
-        shown_html=items.render_body(shown.body_markdown),
-        allowed=found.allowed,
-    )
-
-
-@library.post("/items/<key>/history/<int:number>/restore")
-def restore_version(key: str, number: int) -> ResponseReturnValue:
-    launch, token, found = open_item(key, "edit")
-    try:
-        edited_from = int(request.form.get("version", ""))
-    except ValueError:
-        edited_from = -1
-    with services().engine.begin() as connection:
-        restored = items.restore(
-            connection,
-            item_id=found.item.id,
-            number=number,
-            editor_id=launch.user_id,
-            edited_from=edited_from,
-            now=now(),
-            recorder=recorder(),
-        )
-    return redirect(url_for("library.history", key=key, ls=token, restored=restored), code=303)
-
-
 @library.get("/mine")
 def mine() -> ResponseReturnValue:
     launch, token = current_launch()
     context_id = access.course_of(launch)
     with services().engine.connect() as connection:
-        rows = items.items_of_author(connection, context_id=context_id, author_id=launch.user_id)
+        rows = reading.items_of_author(connection, context_id=context_id, author_id=launch.user_id)
     groups = {state: [row for row in rows if row.state == state] for state in _STATES}
     return page("library/mine.html", token=token, launch=launch, groups=groups, rules=RULES)
 

@@ -4,8 +4,10 @@ frame that the page's CSP names."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,6 +162,22 @@ def test_videos_embed_only_allow_listed_providers(library: Library) -> None:
         assert f'src="{embed.replace("&", "&amp;")}"' in page.text
         assert 'sandbox="allow-scripts allow-same-origin allow-presentation"' in page.text
         assert 'referrerpolicy="strict-origin-when-cross-origin"' in page.text
+        # The edit form offers the video's page again, and saving it unchanged works.
+        form = library.get("demo-learner-1", f"/items/{key}/edit")
+        shown = re.search(
+            r'id="f-video_url" name="video_url" type="url" value="([^"]*)"', form.text
+        )
+        assert shown is not None
+        again = library.post(
+            "demo-learner-1",
+            f"/items/{key}/edit",
+            version="1",
+            title="Watch",
+            video_url=html.unescape(shown.group(1)),
+        )
+        assert again.status == 200, again.text
+        assert library.item(key).video_id == embed.split("/")[-1].split("?")[0]
+        page = library.get("demo-learner-2", f"/items/{key}")
         csp = page.response.headers["Content-Security-Policy"]
         assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com" in csp
         assert "https://video.example.edu" in csp

@@ -43,6 +43,12 @@ class VideoProvider:
     label: str
     embed_template: str  # https URL with one {id}
     read_id: Callable[[str, str, Mapping[str, list[str]]], str | None]  # host, path, query
+    page_template: str  # the video's page, shown to authors who edit the item
+
+    def page_url(self, video_id: str) -> str:
+        if not ID_CHARSET.fullmatch(video_id):
+            raise VideoRefused("That video id has characters no provider uses.")
+        return self.page_template.replace(PLACEHOLDER, video_id)
 
     def embed_url(self, video_id: str) -> str:
         if not ID_CHARSET.fullmatch(video_id):
@@ -87,12 +93,14 @@ YOUTUBE = VideoProvider(
     label="YouTube",
     embed_template="https://www.youtube-nocookie.com/embed/{id}",
     read_id=_youtube_id,
+    page_template="https://www.youtube.com/watch?v={id}",
 )
 VIMEO = VideoProvider(
     name="vimeo",
     label="Vimeo",
     embed_template="https://player.vimeo.com/video/{id}?dnt=1",
     read_id=_vimeo_id,
+    page_template="https://vimeo.com/{id}",
 )
 BUILT_IN = (YOUTUBE, VIMEO)
 
@@ -130,6 +138,11 @@ class VideoProviders:
     def embed_url(self, ref: VideoRef) -> str | None:
         provider = self.get(ref.provider)
         return provider.embed_url(ref.video_id) if provider else None
+
+    def page_url(self, ref: VideoRef) -> str | None:
+        """The address an author pasted, rebuilt (what the edit form shows)."""
+        provider = self.get(ref.provider)
+        return provider.page_url(ref.video_id) if provider else None
 
     def frame_origins(self) -> tuple[str, ...]:
         """Origins the item page's CSP ``frame-src`` lets in."""
@@ -192,7 +205,7 @@ def _configured(entry: object) -> VideoProvider:
         raise ValueError(f"video provider {name!r}: label must be a short text")
     pattern = _checked_template(entry.get("url"), "url", name, in_path=True)
     embed = _checked_template(entry.get("embed"), "embed", name, in_path=False)
-    return VideoProvider(name, label, embed, _pattern_reader(pattern))
+    return VideoProvider(name, label, embed, _pattern_reader(pattern), pattern)
 
 
 def provider_names(providers: Iterable[VideoProvider]) -> tuple[str, ...]:

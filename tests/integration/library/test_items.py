@@ -23,7 +23,7 @@ from lti_tool.domain.library.content import (
 from lti_tool.domain.library.video import VideoProviders
 from lti_tool.file_store import FileStore
 from lti_tool.learning_records import TOPIC, Routes
-from lti_tool.library import attachments, items
+from lti_tool.library import attachments, items, reading
 from lti_tool.library.events import Recorder
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import (
@@ -170,7 +170,7 @@ def test_views_count_once_per_person_per_hour(engine: Engine, recorder: Recorder
     for minutes in (0, 1, 59, 61, 62, 125):
         with engine.begin() as connection:
             seen.append(
-                items.record_view(
+                reading.record_view(
                     connection,
                     item_id=created.id,
                     viewer_id=reader,

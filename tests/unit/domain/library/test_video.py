@@ -78,6 +78,11 @@ def test_embed_addresses_come_from_templates() -> None:
         "https://player.vimeo.com/video/76979871?dnt=1"
     )
     assert DEFAULT.embed_url(VideoRef("gone", "x")) is None
+    for url in ("https://youtu.be/dQw4w9WgXcQ", "https://player.vimeo.com/video/76979871"):
+        ref = DEFAULT.read(url)
+        page = DEFAULT.page_url(ref)
+        assert page is not None
+        assert DEFAULT.read(page) == ref
     with pytest.raises(VideoRefused):
         DEFAULT.embed_url(VideoRef("youtube", "<script>"))
     assert DEFAULT.frame_origins() == (
@@ -95,6 +100,9 @@ def test_configured_providers_match_their_literal_pattern_only() -> None:
         "https://video.example.edu/embed/lecture-01?autoplay=0"
     )
     assert "https://video.example.edu" in providers.frame_origins()
+    assert providers.page_url(VideoRef("campus", "lecture-01")) == (
+        "https://video.example.edu/watch/lecture-01"
+    )
     for bad in (
         "https://video.example.edu/watch/../admin",
         "https://video.example.edu/watch/a/b",
