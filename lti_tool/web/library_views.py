@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -231,7 +232,7 @@ def item_page(key: str) -> ResponseReturnValue:
         **panels,
     )
     response = current_app.make_response((body, status))
-    response.headers["Content-Security-Policy"] = _item_csp(providers, with_video=bool(embed))
+    response.headers["Content-Security-Policy"] = _item_csp(embed)
     return response
 
 
@@ -243,12 +244,15 @@ def _template_exists(name: str) -> bool:
     return True
 
 
-def _item_csp(providers: VideoProviders, *, with_video: bool) -> str:
+def _item_csp(embed_url: str | None) -> str:
+    """The app's policy, plus frames from the one allow-listed provider whose video the
+    item embeds (none for any other item)."""
     from lti_tool.web import CSP  # noqa: PLC0415 - the app's default, defined beside the app
 
-    # Only this page embeds videos: frames from the allow-listed providers, nothing else.
-    frames = " ".join(providers.frame_origins()) if with_video else "'none'"
-    return f"{CSP}; frame-src {frames}"
+    if embed_url is None:
+        return f"{CSP}; frame-src 'none'"
+    parts = urlsplit(embed_url)
+    return f"{CSP}; frame-src {parts.scheme}://{parts.netloc}"
 
 
 @library.get("/items/<key>/edit")

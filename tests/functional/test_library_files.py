@@ -179,8 +179,8 @@ def test_videos_embed_only_allow_listed_providers(library: Library) -> None:
         assert library.item(key).video_id == embed.split("/")[-1].split("?")[0]
         page = library.get("demo-learner-2", f"/items/{key}")
         csp = page.response.headers["Content-Security-Policy"]
-        assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com" in csp
-        assert "https://video.example.edu" in csp
+        origin = "/".join(embed.split("/")[:3])
+        assert csp.endswith(f"; frame-src {origin}")
         assert "script-src 'self'" in csp
     for bad in (
         "https://evil.example/watch?v=dQw4w9WgXcQ",
