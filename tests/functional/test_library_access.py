@@ -161,3 +161,18 @@ def test_an_item_shared_to_another_course_is_read_only_there(library: Library) -
     # The view is recorded in the course it happened in, about the item's own activity.
     with library.world.services.engine.connect() as connection:
         assert connection.execute(select(LibraryView.user_id)).scalars().all() != []
+
+
+def test_everyone_writes_in_their_own_course_only(library: Library) -> None:
+    assert statuses(library, "get", "/new") == dict.fromkeys(PEOPLE, 200)
+    assert statuses(library, "get", "/browse") == dict.fromkeys(PEOPLE, 200)
+    made = {person: library.create(person, title=f"By {person}") for person in PEOPLE}
+    for person, key in made.items():
+        library.post(person, f"/items/{key}/publish")
+    contexts = {person: library.item(key).context_id for person, key in made.items()}
+    assert contexts["author"] == contexts["learner"] == contexts["staff"]
+    assert len({contexts["author"], contexts["other-course"], contexts["other-platform"]}) == 3
+    for reader in PEOPLE:
+        for writer, key in made.items():
+            same = contexts[reader] == contexts[writer]
+            assert library.get(reader, f"/items/{key}").status == (200 if same else 404)
