@@ -20,6 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 from lti_tool.domain.errors import BadRequest, NotFound, PeerlearnError
 from lti_tool.domain.library.content import ItemContent, ItemKind, publish_problems
 from lti_tool.domain.library.topics import TopicInvalid, topic
+from lti_tool.domain.library.versions import FIELD_LABELS, Snapshot, changed_fields
 from lti_tool.domain.library.video import VideoRef
 from lti_tool.library import events, social_hooks
 from lti_tool.library.attachments import type_key
@@ -202,6 +203,30 @@ def versions(connection: Connection, item_id: int) -> Sequence[Any]:
         .where(LibraryItemVersion.item_id == item_id)
         .order_by(LibraryItemVersion.number.desc())
     ).all()
+
+
+def changes(saved: Sequence[Any]) -> dict[int, tuple[str, ...]]:
+    """For each version number, the fields it changed from the version before."""
+    snapshots = [
+        Snapshot(
+            row.number,
+            {
+                **{name: getattr(row, name) for name in FIELD_LABELS if name not in _DERIVED},
+                "video": (row.video_provider, row.video_id),
+                "topics": sorted(row.topics or []),
+            },
+        )
+        for row in sorted(saved, key=lambda row: row.number)
+    ]
+    before: Snapshot | None = None
+    found = {}
+    for snapshot in snapshots:
+        found[snapshot.number] = changed_fields(before, snapshot)
+        before = snapshot
+    return found
+
+
+_DERIVED = frozenset({"video", "topics"})
 
 
 def version(connection: Connection, item_id: int, number: int) -> Any:

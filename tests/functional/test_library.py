@@ -72,6 +72,8 @@ def test_draft_edit_history_restore_and_publish(library: Library) -> None:
     history = library.get("demo-learner-1", f"/items/{key}/history")
     assert 'data-version="1"' in history.text
     assert 'data-version="2"' in history.text
+    assert 'data-changes="1">created<' in history.text
+    assert 'data-changes="2">title, text, topics<' in history.text
     first = library.get("demo-learner-1", f"/items/{key}/history/1")
     assert "First <em>draft</em>." in first.text
     restored = library.post("demo-learner-1", f"/items/{key}/history/1/restore", version="2")
