@@ -159,9 +159,14 @@ def save(
     edited_from: int,
     now: datetime,
     recorder: Recorder,
+    editor_is_staff: bool = False,
 ) -> int:
     """Save ``content`` as the next version of the item (edited from version
-    ``edited_from``); records "edited". Returns the new version number."""
+    ``edited_from``); records "edited". Returns the new version number.
+
+    In a course whose items need approval, a learner's change to a published item goes
+    back to staff ("pending"): approval would mean little if the approved text could
+    then be replaced freely."""
     item = item_row(connection, item_id)
     if content.kind.value != item.kind:
         raise BadRequest("An item's kind cannot change.", code="library_kind_change")
@@ -193,6 +198,16 @@ def save(
         editor_id=editor_id,
         now=now,
     )
+    if (
+        item.state == "published"
+        and not editor_is_staff
+        and moderation_policy(connection, item.context_id) == "approval"
+    ):
+        connection.execute(
+            update(LibraryItem)
+            .where(LibraryItem.id == item_id, LibraryItem.state == "published")
+            .values(state="pending")
+        )
     recorder.record(connection, item_id, editor_id, events.EDITED, version=number, at=now)
     return number
 
@@ -270,6 +285,7 @@ def restore(
     edited_from: int,
     now: datetime,
     recorder: Recorder,
+    editor_is_staff: bool = False,
 ) -> int:
     """Save version ``number`` again as the newest version; history keeps everything."""
     item = item_row(connection, item_id)
@@ -282,6 +298,7 @@ def restore(
         edited_from=edited_from,
         now=now,
         recorder=recorder,
+        editor_is_staff=editor_is_staff,
     )
 
 

@@ -69,5 +69,6 @@ def restore_version(key: str, number: int) -> ResponseReturnValue:
             edited_from=edited_from,
             now=now(),
             recorder=recorder(),
+            editor_is_staff=launch.is_staff,
         )
     return redirect(url_for("library.history", key=key, ls=token, restored=restored), code=303)

@@ -312,6 +312,7 @@ def save_item(key: str) -> ResponseReturnValue:
             edited_from=edited_from,
             now=now(),
             recorder=recorder(),
+            editor_is_staff=launch.is_staff,
         )
     return redirect(url_for("library.edit_item", key=key, ls=token, saved=number), code=303)
 

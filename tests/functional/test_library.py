@@ -8,13 +8,14 @@ import json
 from collections import Counter
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from lti_tool import outbox
 from lti_tool.learning_records import TOPIC
 from lti_tool.persistence.library_models import (
     LibraryAudit,
     LibraryCourse,
+    LibraryItem,
     LibraryItemTopic,
     LibraryItemVersion,
     LibraryTopic,
@@ -138,6 +139,22 @@ def test_approval_courses_hold_learners_items_for_staff(library: Library) -> Non
     # Staff publish at once, even under approval.
     own = library.create("demo-teacher", title="Staff item")
     library.post("demo-teacher", f"/items/{own}/publish")
+    assert library.item(own).state == "published"
+    # Once approved (staff's moderation queue sets the state), a learner's edit goes back
+    # to staff; a staff edit does not.
+    with world.services.engine.begin() as connection:
+        connection.execute(
+            update(LibraryItem).where(LibraryItem.key == key).values(state="published")
+        )
+    assert library.get("demo-learner-2", f"/items/{key}").status == 200
+    edited = library.post(
+        "demo-learner-1", f"/items/{key}/edit", version="1", title="New", body="B"
+    )
+    assert edited.status == 200
+    assert library.item(key).state == "pending"
+    assert library.get("demo-learner-2", f"/items/{key}").status == 404
+    assert library.get("demo-teacher", f"/items/{key}").status == 200
+    library.post("demo-teacher", f"/items/{own}/edit", version="1", title="Staff edit", body="B")
     assert library.item(own).state == "published"
     # Publishing twice is refused.
     assert library.post("demo-learner-1", f"/items/{key}/publish").status == 403
