@@ -31,10 +31,11 @@ CAMPUS = {
 
 
 def pptx() -> bytes:
+    # Fixed entry times: the same deck byte for byte whenever it is built.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("ppt/presentation.xml", "<x/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), ("ppt/presentation.xml", "<x/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
