@@ -72,6 +72,8 @@ def test_whole_library_topic_and_item_placements(world: LtiWorld) -> None:
     whole = launch(world, "Whole library")
     assert 'id="browse-title">Course library<' in whole
     assert key in whole
+    assert re.search(r'<a href="/app/library/browse\?ls=[^"]+">Library</a>', whole)
+    assert re.search(r'<a href="/app/library/mine\?ls=[^"]+">My items</a>', whole)
     assert draft not in whole
     topic_page = launch(world, "Assessment")
     assert "Topic: Assessment" in topic_page
