@@ -295,7 +295,9 @@ def save_item(key: str) -> ResponseReturnValue:
             status=422,
             kind=ItemKind(found.item.kind),
             rules=RULES,
-            values=form.__dict__,
+            # The form goes back with the version it was edited from, so a save after
+            # fixing the mistakes still meets anyone else's save in between.
+            values={**form.__dict__, "version": request.form.get("version", "")},
             errors=errors,
             item=found.item,
             allowed=found.allowed,

@@ -69,6 +69,10 @@ def test_draft_edit_history_restore_and_publish(library: Library) -> None:
     )
     assert stale.status == 409
     assert library.version(key) == 2
+    # A form sent back for its mistakes keeps the version it was edited from.
+    mistaken = library.post("demo-learner-1", f"/items/{key}/edit", version="1", title="")
+    assert mistaken.status == 422
+    assert 'name="version" value="1"' in mistaken.text
 
     history = library.get("demo-learner-1", f"/items/{key}/history")
     assert 'data-version="1"' in history.text
