@@ -16,11 +16,12 @@ from sqlalchemy import select
 from lti_tool.activities import PlacedActivity, activity_by_id
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.files import FILE_TYPES, display_name
+from lti_tool.domain.peer_review.anonymity import download_name
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
-from lti_tool.peer_review import grading, groups, reviews, submissions
+from lti_tool.peer_review import grading, groups, identities, reviews, submissions
 from lti_tool.peer_review import reassign as reassignments
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
@@ -108,8 +109,17 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
             if released
             else None
         )
+        anonymity = opened.settings.anonymity
+        authors = identities.author_names(
+            connection, anonymity, [t.submission_id for t in todo if t.kind != "self"]
+        )
+        reviewers = identities.reviewer_names(
+            connection, anonymity, [r.assessment_id for r in feedback if r.kind != "self"]
+        )
     return render_template(
         "peer_review/learner.html",
+        author_names=authors,
+        reviewer_names=reviewers,
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
@@ -303,8 +313,16 @@ def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
             connection, activity_id=activity_id, reviewer_id=reviewer, allocation_id=allocation_id
         )
         work = submissions.latest_work(connection, task.submission_id)
+        author = (
+            None
+            if task.kind == "self"
+            else identities.author_names(
+                connection, opened.settings.anonymity, [task.submission_id]
+            ).get(task.submission_id)
+        )
     page = render_template(
         "peer_review/review.html",
+        author_name=author,
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
@@ -349,7 +367,9 @@ def download(activity_id: int, file_id: int) -> Response:
         raise NotFound("There is no such file for you here.", code="file_not_found")
     kind = next(k for k in FILE_TYPES.values() if k.media_type == found.media_type)
     # Reviewers get a neutral name: an author's file name often carries their name.
-    name = found.original_name if own or opened.launch.is_staff else f"submission.{kind.extension}"
+    name = download_name(
+        found.original_name, kind.extension, own_or_staff=own or opened.launch.is_staff
+    )
     path = FileStore(services().settings.files_dir).path(found.storage_key)
     response = send_file(path, mimetype=found.media_type, as_attachment=True, download_name=name)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
