@@ -5,12 +5,15 @@ the queued roster sync, and a peer review activity allocating with the LMS's gro
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from lti_tool.cli_lti import group_sync, roster_sync
 from lti_tool.demo.course_groups import DemoGroup
+from lti_tool.domain.course_groups import GROUPS_SCOPE
 from lti_tool.lms_groups import GroupSync
 from lti_tool.lti.course_groups import CourseGroupsClient, GroupsError
 from lti_tool.lti.nrps import NrpsClient
@@ -18,7 +21,9 @@ from lti_tool.persistence.models import Context, User
 from lti_tool.persistence.peer_review_models import LmsGroup, LmsGroupMember, ReviewGroup
 from lti_tool.roster_worker import RosterWorker
 from tests.functional.conftest import LtiWorld
+from tests.functional.test_dynamic_registration import running_tool
 from tests.functional.test_peer_review import LEARNERS, Course, review_links
+from tests.support.registration_platform import NRPS, running_registration_platform
 
 GROUPS = "/gs/groups"
 SETS = "/gs/groupsets"
@@ -197,3 +202,19 @@ def test_an_activity_allocates_with_the_lms_groups(world: LtiWorld) -> None:
     assert "no longer used" in stopped.text
     with world.services.engine.connect() as connection:
         assert connection.scalar(select(ReviewGroup.id)) is None
+
+
+def test_registration_asks_for_the_groups_scope_where_offered(
+    tmp_path: Path, database_url: str
+) -> None:
+    offered = [NRPS, GROUPS_SCOPE, "openid"]
+    with (
+        running_tool(tmp_path, database_url) as tool,
+        running_registration_platform("moodle", overrides={"scopes_supported": offered}) as lms,
+    ):
+        assert tool.register(lms).status_code == 200
+        config = requests.get(tool.url + "/lti/config", timeout=10).text
+        canvas = requests.get(tool.url + "/lti/canvas.json", timeout=10).json()
+    assert lms.registrations[0].body["scope"].split() == [NRPS, GROUPS_SCOPE]
+    assert GROUPS_SCOPE in config
+    assert GROUPS_SCOPE not in canvas["scopes"]  # Canvas refuses scopes it does not know
