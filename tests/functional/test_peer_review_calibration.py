@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from lti_tool.demo.platform import DEMO_PEOPLE
 from lti_tool.persistence.peer_review_models import CalibrationExample
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_peer_review import CLAIM, LEARNERS, Course, review_links
@@ -84,6 +85,21 @@ def review_all(course: Course, learner: str) -> None:
         assert done.status == 200, done.text
 
 
+def assert_names_no_one_else(course: Course, me: str, paths: list[str]) -> None:
+    """Calibration pages show the learner's own work and the teacher's, nobody else's."""
+    forbidden = set()
+    for person in DEMO_PEOPLE:
+        if person.id != me:
+            forbidden |= {person.id, person.email or "", person.name or ""}
+            forbidden |= {person.given_name or "", person.family_name or ""}
+    forbidden.discard("")
+    for path in paths:
+        page = course.get(me, path)
+        assert page.status == 200, path
+        for secret in forbidden:
+            assert secret not in page.text, (secret, path)
+
+
 def refused_until_calibrated(course: Course, me: str) -> int:
     """The learner's first review, refused (403, with the way to calibrate) for now."""
     activity = course.get(me).text
@@ -150,6 +166,9 @@ def test_learners_calibrate_before_reviewing_and_it_counts_in_the_grade(
         calibrate(course, learner, second, MIDDLING)
         review_all(course, learner)
 
+    assert_names_no_one_else(
+        course, me, ["/calibration", f"/calibration/{first}", f"/calibration/{second}"]
+    )
     # Levels are fixed once learners assessed an example; its explanation is not.
     locked = assess_example(course, first, MIDDLING, "Changed my mind.")
     assert locked.status == 409
