@@ -64,7 +64,10 @@ def prepare_two_examples(course: Course) -> tuple[int, int]:
         "# Why peers learn\n\nA clear claim.<script>alert(1)</script>",
         link_url="https://example.org/essay",
     )
-    assert assess_example(course, first, GOOD, "Clear claim, well supported.").status == 200
+    assessed = assess_example(course, first, GOOD, "Clear claim, well supported.")
+    assert assessed.status == 200
+    assert "learners can use this example" in assessed.text
+    assert 'name="score-argument" value="4.0" checked' in assessed.text  # shown as saved
     second = add_example(course, "A thin essay", "Some claim, little support.")
     incomplete = assess_example(course, second, {"score-argument": "2"}, "")
     assert incomplete.status == 422
