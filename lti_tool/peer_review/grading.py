@@ -25,6 +25,7 @@ from lti_tool.domain.peer_review.settings import (
     SUBMISSION_TAG,
     PeerReviewSettings,
 )
+from lti_tool.peer_review import calibration
 from lti_tool.peer_review.events import SCORED, Recorder
 from lti_tool.persistence.models import Membership
 from lti_tool.persistence.peer_review_models import (
@@ -148,6 +149,7 @@ def compute_grades(
     found = phase(connection, activity.id)
     released = found is not None and found.released_at is not None
     records = learner_records(connection, activity, released=released)
+    records = calibration.with_calibration(connection, activity.id, settings, records)
     grades = grade_cohort(GradingPolicy.from_settings(settings), settings.rubric, records)
     return {int(learner): grade for learner, grade in grades.items()}
 

@@ -9,13 +9,14 @@ from flask.typing import ResponseReturnValue
 from lti_tool.peer_review import queue
 from lti_tool.peer_review import reassign as reassignments
 from lti_tool.web.context import services
-from lti_tool.web.peer_review_views import _now, _open, peer_review, recorder
+from lti_tool.web.peer_review_views import _now, _open, peer_review, recorder, require_calibrated
 
 
 @peer_review.post("/app/peer-review/<int:activity_id>/next")
 def take_next(activity_id: int) -> ResponseReturnValue:
     """Continuous queue: lease the submission that needs a review most."""
     opened = _open(activity_id)
+    require_calibrated(opened)
     with services().engine.begin() as connection:
         allocation_id = queue.take_next(
             connection,

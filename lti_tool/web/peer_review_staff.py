@@ -20,7 +20,7 @@ from lti_tool.domain.peer_review.grades import LearnerGrade
 from lti_tool.domain.peer_review.settings import GradeLines
 from lti_tool.domain.peer_review.statistics import criterion_statistics
 from lti_tool.lti.ags import AgsClient
-from lti_tool.peer_review import allocate, grading, moderation, overrides, queue
+from lti_tool.peer_review import allocate, calibration, grading, moderation, overrides, queue
 from lti_tool.peer_review.gradebook import ensure_review_column
 from lti_tool.persistence.models import Membership, User
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
@@ -210,6 +210,9 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
         data = dashboard_data(connection, opened)
         grades = grading.compute_grades(connection, opened.activity, opened.settings)
         learners = grade_rows(connection, opened, data["people"], grades)
+        calibrated = calibration.accuracy_by_learner(
+            connection, opened.activity.id, opened.settings
+        )
         criteria = criterion_statistics(
             opened.settings.rubric,
             connection.scalars(
@@ -237,6 +240,7 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
         distribution=sorted(distribution.items()),
         criteria=criteria,
         learners=learners,
+        calibrated=calibrated,
         components=[
             component.value
             for component in GradeComponent
@@ -294,11 +298,16 @@ def export_grades(activity_id: int) -> Response:
     with services().engine.connect() as connection:
         people = people_of(connection, opened.activity.context_id)
         grades = grading.compute_grades(connection, opened.activity, opened.settings)
+        calibrated = calibration.accuracy_by_learner(
+            connection, opened.activity.id, opened.settings
+        )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["learner", "submission", "reviewing", "final", "grading progress"])
+    extra = ["calibration accuracy"] if opened.settings.calibration else []
+    writer.writerow(["learner", "submission", "reviewing", "final", "grading progress", *extra])
     for learner_id, grade in sorted(grades.items()):
         final = grade.final
+        accuracy = calibrated.get(learner_id)
         writer.writerow(
             [
                 _cell(people.get(learner_id, {}).get("name", str(learner_id))),
@@ -306,6 +315,7 @@ def export_grades(activity_id: int) -> Response:
                 _number(grade.review.score or grade.review.provisional),
                 _number(final.score or final.provisional) if final else "",
                 (final or grade.submission).progress.value,
+                *([_number(None if accuracy is None else round(accuracy, 4))] if extra else []),
             ]
         )
     response = Response(out.getvalue(), mimetype="text/csv")

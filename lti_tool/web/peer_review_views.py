@@ -21,7 +21,14 @@ from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_fr
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
-from lti_tool.peer_review import grading, groups, identities, reviews, submissions
+from lti_tool.peer_review import (
+    calibration_attempts,
+    grading,
+    groups,
+    identities,
+    reviews,
+    submissions,
+)
 from lti_tool.peer_review import reassign as reassignments
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
@@ -99,6 +106,9 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
         found = grading.phase(connection, opened.activity.id)
         released = found is not None and found.released_at is not None
         volunteering = reassignments.is_volunteer(connection, opened.activity.id, learner)
+        calibration_gate = calibration_attempts.gate(
+            connection, activity_id=opened.activity.id, settings=opened.settings, learner_id=learner
+        )
         feedback = (
             reviews.received(connection, submission_id=submission_id)
             if released and submission_id
@@ -131,6 +141,7 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
         window=_window(opened),
         now=_now(),
         volunteering=volunteering,
+        calibration_gate=calibration_gate,
         file_kinds=[FILE_TYPES[key] for key in _accepted_files(opened.settings)],
     )
 
@@ -254,6 +265,15 @@ def submit(activity_id: int) -> ResponseReturnValue:
     )
 
 
+def require_calibrated(opened: Opened) -> None:
+    """Learners review only once calibrated, when the activity asks for it (else 403)."""
+    if opened.settings.calibration and not opened.launch.is_staff:
+        with services().engine.connect() as connection:
+            calibration_attempts.require_calibrated(
+                connection, opened.activity.id, opened.settings, opened.launch.user_id
+            )
+
+
 def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
     chosen: dict[str, float] = {}
     comments: dict[str, str] = {}
@@ -273,6 +293,7 @@ def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
 )
 def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
     opened = _open(activity_id)
+    require_calibrated(opened)
     reviewer = opened.launch.user_id
     errors: dict[Any, str] = {}
     status = 200
@@ -365,6 +386,8 @@ def download(activity_id: int, file_id: int) -> Response:
     own = found is not None and found.author_id == opened.launch.user_id
     if found is None or not (own or reviewer or opened.launch.is_staff):
         raise NotFound("There is no such file for you here.", code="file_not_found")
+    if not own:
+        require_calibrated(opened)
     kind = next(k for k in FILE_TYPES.values() if k.media_type == found.media_type)
     # Reviewers get a neutral name: an author's file name often carries their name.
     name = download_name(

@@ -414,12 +414,13 @@ def test_reviewing_graded_in_its_own_gradebook_column(world: LtiWorld) -> None:
     assert sum(item.get("tag") == tag for item in book.items.values()) == 1
 
 
-def test_the_picker_does_not_offer_calibration_yet(world: LtiWorld) -> None:
+def test_the_picker_offers_calibration(world: LtiWorld) -> None:
     browser, _page, token = picker(world)
     form = browser.get(f"{world.tool_url}/app/deep-linking/peer-review?ls={token}")
     assert form.status == 200
     assert 'name="rubric"' in form.text
-    assert 'name="calibration' not in form.text
+    for name in ("calibration", "calibration_examples", "calibration_weight"):
+        assert f'name="{name}"' in form.text, name
 
 
 def test_a_rubric_saved_in_the_library_places_the_next_activity(world: LtiWorld) -> None:

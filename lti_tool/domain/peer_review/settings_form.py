@@ -155,6 +155,10 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         default=2,
         minimum=1,
         maximum=MAX_CALIBRATION_EXAMPLES,
+        help=(
+            "How many of your graded examples each learner assesses before reviewing; "
+            "add and grade them from the activity's dashboard."
+        ),
     ),
     FormField(
         "aggregation",
@@ -191,6 +195,7 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         default=0,
         minimum=0,
         maximum=1,
+        help="0 to 1: how much of the review grade comes from matching your assessments.",
     ),
     FormField(
         "helpfulness_weight",
@@ -230,13 +235,7 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         maximum=100000,
     ),
 )
-# Calibration is modelled and scored (scoring.calibration_accuracy) but learners have no
-# pages to assess the teacher's examples yet: the form does not offer what would do
-# nothing. Stored settings keep the fields, so offering them later needs no migration.
-NOT_YET_OFFERED = frozenset({"calibration", "calibration_examples", "calibration_weight"})
-PEER_REVIEW_FIELDS: tuple[FormField, ...] = tuple(
-    item for item in _ALL_FIELDS if item.name not in NOT_YET_OFFERED
-)
+PEER_REVIEW_FIELDS: tuple[FormField, ...] = _ALL_FIELDS
 _BY_NAME = {item.name: item for item in _ALL_FIELDS}
 _CHOICES = {
     "feedback_release": FeedbackRelease,
