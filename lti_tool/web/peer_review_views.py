@@ -103,11 +103,7 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
             if released and submission_id
             else []
         )
-        grade = (
-            grading.compute_grades(connection, opened.activity, opened.settings).get(learner)
-            if released
-            else None
-        )
+        grade = grading.released_grade(connection, opened.activity, opened.settings, learner)
     return render_template(
         "peer_review/learner.html",
         token=opened.token,
@@ -161,9 +157,10 @@ def submission_review_page(request_: SubmissionReview) -> ResponseReturnValue:
             if learner
             else []
         )
-        grade = (
-            grading.compute_grades(connection, activity, settings).get(learner) if learner else None
-        )
+        grade = grading.released_grade(connection, activity, settings, learner) if learner else None
+        if learner and grade is None:
+            # Before release staff see the provisional grade, computed for this view.
+            grade = grading.compute_grades(connection, activity, settings).get(learner)
     return render_template(
         "peer_review/submission_review.html",
         token=request_.token,
