@@ -48,7 +48,9 @@ class Opened:
     settings: PeerReviewSettings
 
 
-def _open(activity_id: int, *, staff: bool = False) -> Opened:
+def _open(activity_id: int, *, staff: bool = False, learner: bool = False) -> Opened:
+    """The activity of this course the session may use, or 404; ``staff``/``learner``
+    limit it to that role (403 otherwise)."""
     launch, token = current_launch()
     with services().engine.connect() as connection:
         activity = activity_by_id(connection, activity_id)
@@ -56,6 +58,9 @@ def _open(activity_id: int, *, staff: bool = False) -> Opened:
         raise NotFound("There is no such activity in this course.", code="activity_not_found")
     if staff and not launch.is_staff:
         raise Forbidden("Only teaching staff can do that.", code="staff_only")
+    if learner and launch.is_staff:
+        # Staff are not peers: their reviews or ratings would count in learners' grades.
+        raise Forbidden("Only learners review and rate reviews here.", code="learners_only")
     return Opened(launch, token, activity, settings_from_dict(activity.settings))
 
 
@@ -259,7 +264,7 @@ def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
     "/app/peer-review/<int:activity_id>/reviews/<int:allocation_id>", methods=["GET", "POST"]
 )
 def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
     reviewer = opened.launch.user_id
     errors: dict[Any, str] = {}
     status = 200
@@ -356,7 +361,7 @@ def download(activity_id: int, file_id: int) -> Response:
 
 @peer_review.post("/app/peer-review/<int:activity_id>/received/<int:assessment_id>")
 def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
     raw = request.form.get("helpfulness", "")
     try:
         helpfulness = int(raw) if raw else None
