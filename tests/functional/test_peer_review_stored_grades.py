@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -13,7 +14,7 @@ from sqlalchemy import select, update
 from lti_tool import grades, outbox
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, StoredGrade, Submission
 from tests.functional.conftest import LtiWorld
-from tests.functional.test_peer_review import LEARNERS, Course, review_links
+from tests.functional.test_peer_review import CLAIM, LEARNERS, Course, review_links
 from tests.functional.test_peer_review_staff import FULL, HALF, author_of, gradebook, user_id
 
 ZERO = {"score-argument": "0", "comment-argument": "No claim.", "score-clarity": "0"}
@@ -109,6 +110,15 @@ def test_learner_pages_read_the_stored_grade(world: LtiWorld) -> None:
             update(StoredGrade).where(StoredGrade.learner_id == learner).values(record=record)
         )
     assert re.search(r'id="grade-value">64\.5<', course.get("demo-learner-3").text)
+
+    def review_of_learner_3(claims: dict[str, Any]) -> None:
+        claims[CLAIM + "message_type"] = "LtiSubmissionReviewRequest"
+        claims[CLAIM + "for_user"] = {"user_id": "demo-learner-3"}
+
+    # The gradebook's Submission Review shows staff the same stored grade.
+    review = world.tampered_launch("demo-teacher", review_of_learner_3, link_id=course.link.id)
+    assert review.status == 200, review.text
+    assert re.search(r'id="grade-value">64\.5<', review.text), review.text
     # A record this code cannot read is recomputed, never shown broken.
     with world.services.engine.begin() as connection:
         connection.execute(
