@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection, select
 
 from lti_tool.domain.launch import PersonClaims, display_name
+from lti_tool.domain.peer_review.distribution import bar_chart, grade_bins
 from lti_tool.domain.peer_review.grade_model import ComponentGrade, GradeComponent
 from lti_tool.domain.peer_review.grades import LearnerGrade
 from lti_tool.domain.peer_review.settings import GradeLines
@@ -226,18 +227,17 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
                 )
             ),
         )
-    distribution = Counter(
-        round(grade.final.provisional or grade.final.score or 0)
-        for grade in grades.values()
-        if grade.final is not None and (grade.final.score or grade.final.provisional) is not None
-    )
+    # The gradebook's (first) column: the combined grade, or the submission grade.
+    shown = [grade.final or grade.submission for grade in grades.values()]
+    scores = [value for value in map(_shown, shown) if value is not None]
+    chart = bar_chart(grade_bins(scores, maximum=shown[0].maximum)) if scores else None
     return render_template(
         "peer_review/dashboard.html",
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
         data=data,
-        distribution=sorted(distribution.items()),
+        chart=chart,
         criteria=criteria,
         learners=learners,
         calibrated=calibrated,

@@ -56,7 +56,9 @@ class Opened:
     settings: PeerReviewSettings
 
 
-def _open(activity_id: int, *, staff: bool = False) -> Opened:
+def _open(activity_id: int, *, staff: bool = False, learner: bool = False) -> Opened:
+    """The activity of this course the session may use, or 404; ``staff``/``learner``
+    limit it to that role (403 otherwise)."""
     launch, token = current_launch()
     with services().engine.connect() as connection:
         activity = activity_by_id(connection, activity_id)
@@ -64,6 +66,9 @@ def _open(activity_id: int, *, staff: bool = False) -> Opened:
         raise NotFound("There is no such activity in this course.", code="activity_not_found")
     if staff and not launch.is_staff:
         raise Forbidden("Only teaching staff can do that.", code="staff_only")
+    if learner and launch.is_staff:
+        # Staff are not peers: their reviews or ratings would count in learners' grades.
+        raise Forbidden("Only learners review and rate reviews here.", code="learners_only")
     return Opened(launch, token, activity, settings_from_dict(activity.settings))
 
 
@@ -114,11 +119,7 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
             if released and submission_id
             else []
         )
-        grade = (
-            grading.compute_grades(connection, opened.activity, opened.settings).get(learner)
-            if released
-            else None
-        )
+        grade = grading.released_grade(connection, opened.activity, opened.settings, learner)
         anonymity = opened.settings.anonymity
         authors = identities.author_names(
             connection, anonymity, [t.submission_id for t in todo if t.kind != "self"]
@@ -182,9 +183,10 @@ def submission_review_page(request_: SubmissionReview) -> ResponseReturnValue:
             if learner
             else []
         )
-        grade = (
-            grading.compute_grades(connection, activity, settings).get(learner) if learner else None
-        )
+        grade = grading.released_grade(connection, activity, settings, learner) if learner else None
+        if learner and grade is None:
+            # Before release staff see the provisional grade, computed for this view.
+            grade = grading.compute_grades(connection, activity, settings).get(learner)
     return render_template(
         "peer_review/submission_review.html",
         token=request_.token,
@@ -292,7 +294,7 @@ def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
     "/app/peer-review/<int:activity_id>/reviews/<int:allocation_id>", methods=["GET", "POST"]
 )
 def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
     require_calibrated(opened)
     reviewer = opened.launch.user_id
     errors: dict[Any, str] = {}
@@ -402,7 +404,7 @@ def download(activity_id: int, file_id: int) -> Response:
 
 @peer_review.post("/app/peer-review/<int:activity_id>/received/<int:assessment_id>")
 def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
     raw = request.form.get("helpfulness", "")
     try:
         helpfulness = int(raw) if raw else None

@@ -44,6 +44,9 @@ from lti_tool.domain.peer_review.settings import (
 RUBRIC_TEXT_LIMIT = 20000
 MEGABYTE = 1024 * 1024
 
+# The provider of this course's saved rubrics (lti_tool.peer_review.rubric_library).
+SAVED_RUBRICS = "peer-review.saved-rubrics"
+
 SAMPLE_RUBRIC_TEXT = """\
 Argument [comment required]
 Is the main claim clear and supported?
@@ -132,6 +135,16 @@ _ALL_FIELDS: tuple[FormField, ...] = (
             (Anonymity.DOUBLE_BLIND.value, "Nobody sees names (double-blind)"),
             (Anonymity.REVIEWER_ANONYMOUS.value, "Reviewers see authors, not the reverse"),
             (Anonymity.OPEN.value, "Everyone sees names"),
+        ),
+    ),
+    FormField(
+        "saved_rubric",
+        "Start from a saved rubric",
+        FieldType.CHOICE,
+        course_choices=SAVED_RUBRICS,
+        help=(
+            "One of this course's saved rubrics. It is used when the rubric below is left "
+            "empty or as first shown; a rubric you typed wins."
         ),
     ),
     FormField(
