@@ -73,6 +73,8 @@ def open_item(connection: Connection, launch: LaunchSession, key: str) -> ItemAc
         relation=found,
     )
     permitted = allowed(viewer, facts)
+    if item.deleted_at is not None and found is not CourseRelation.OTHER:
+        raise NotFound("This item was deleted.", code="library_item_deleted")
     if not permitted.view:
         raise NotFound("There is no such item in this library.", code="library_item_not_found")
     return ItemAccess(item, viewer, context_id, found, permitted)

@@ -15,7 +15,6 @@ from flask import Flask
 from flask.typing import ResponseReturnValue
 
 from lti_tool.activities import PlacedActivity
-from lti_tool.domain.activities import ActivityKind
 from lti_tool.launch_session import LaunchSession
 
 
@@ -42,9 +41,6 @@ class SubmissionReview:
 class KindPages:
     launch: Callable[[ActivityLaunch], ResponseReturnValue] | None = None
     submission_review: Callable[[SubmissionReview], ResponseReturnValue] | None = None
-    # The kind's settings form as offered in one course (None: outside any course), for
-    # kinds whose choices come from the course (the library's topics and items).
-    course_form: Callable[[ActivityKind, int | None], ActivityKind] | None = None
 
 
 def register_kind_pages(app: Flask, kind_key: str, pages: KindPages) -> None:

@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 
-from lti_tool.domain.activities import ActivityKind
+from lti_tool.domain.course_choices import CourseChoice
 from lti_tool.domain.errors import NotFound
 from lti_tool.domain.library.content import RULES
-from lti_tool.domain.library.placement import ITEM, TOPIC, with_course_choices
+from lti_tool.domain.library.placement import ITEM, TOPIC
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.library import access, reading, topics
 from lti_tool.persistence.library_models import LibraryItem, LibraryItemTopic, LibraryShare
@@ -30,16 +30,20 @@ from lti_tool.web.kind_pages import ActivityLaunch
 BROWSE_LIMIT = 100
 
 
-def course_kind(kind: ActivityKind, context_id: int | None) -> ActivityKind:
-    """The library kind with this course's topics and published items to choose from."""
-    if context_id is None:
-        return kind
-    with services().engine.connect() as connection:
-        offered_topics = [(t.slug, t.name) for t in topics.topics_of_course(connection, context_id)]
-        offered_items = [
-            (row.key, row.title) for row in reading.published_items(connection, context_id)
-        ]
-    return with_course_choices(kind, topics=offered_topics, items=offered_items)
+def topic_choices(connection: Connection, context_id: int) -> list[CourseChoice]:
+    """The course's topics for the picker; picking one fills the placement's topic name."""
+    return [
+        CourseChoice(value=t.slug, label=t.name, fills={"topic_name": t.name})
+        for t in topics.topics_of_course(connection, context_id)
+    ]
+
+
+def item_choices(connection: Connection, context_id: int) -> list[CourseChoice]:
+    """The course's published items for the picker; picking one fills the item key."""
+    return [
+        CourseChoice(value=row.key, label=row.title, fills={"item_key": row.key})
+        for row in reading.published_items(connection, context_id)
+    ]
 
 
 def _optional_url(endpoint: str, **values: object) -> str | None:

@@ -20,15 +20,16 @@ from sqlalchemy import Connection, select
 from config.settings import SettingsError
 from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, ItemKind, check_item
-from lti_tool.domain.library.placement import KIND_KEY
+from lti_tool.domain.library.placement import COURSE_ITEMS, COURSE_TOPICS, KIND_KEY
 from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
 from lti_tool.library import access, attachments, items, reading, social_hooks, topics
 from lti_tool.library.events import Recorder
 from lti_tool.persistence.models import User
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
+from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import KindPages, register_kind_pages
-from lti_tool.web.library_placement import browse, course_kind, launch_page
+from lti_tool.web.library_placement import browse, item_choices, launch_page, topic_choices
 
 library = Blueprint("library", __name__, url_prefix="/app/library")
 EXTENSION = "peerlearn_library_video"
@@ -50,7 +51,9 @@ def register_library(app: Flask) -> None:
     )
 
     app.register_blueprint(library)
-    register_kind_pages(app, KIND_KEY, KindPages(launch=launch_page, course_form=course_kind))
+    register_kind_pages(app, KIND_KEY, KindPages(launch=launch_page))
+    register_choice_provider(app, COURSE_TOPICS, topic_choices)
+    register_choice_provider(app, COURSE_ITEMS, item_choices)
 
 
 def video_providers() -> VideoProviders:

@@ -42,6 +42,7 @@ def test_whole_library_topic_and_item_placements(world: LtiWorld) -> None:
     assert form.status == 200
     # The course's topics and only its published items are offered.
     assert '<option value="assessment">Assessment</option>' in form.text
+    assert 'id="f-topic_name"' in form.text
     assert f'<option value="{key}">Rubrics explained</option>' in form.text
     assert draft not in form.text
     missing = add(browser, world, token, "library", title="Topic?", placement="topic")
@@ -52,7 +53,7 @@ def test_whole_library_topic_and_item_placements(world: LtiWorld) -> None:
 
     place(world, title="Whole library", placement="library")
     place(world, title="Assessment", placement="topic", topic="assessment")
-    place(world, title="New topic", placement="topic", new_topic="Study  Skills")
+    place(world, title="New topic", placement="topic", topic_name="Study  Skills")
     place(world, title="One item", placement="item", item=key)
     with world.services.engine.connect() as connection:
         settings = dict(

@@ -5,58 +5,62 @@ from __future__ import annotations
 import pytest
 
 from lti_tool.domain.activities import SettingsInvalid
+from lti_tool.domain.course_choices import CourseChoice, fill_from_choices, for_course
 from lti_tool.domain.kinds import all_kinds
-from lti_tool.domain.library.placement import LIBRARY_KIND, with_course_choices
+from lti_tool.domain.library.placement import COURSE_ITEMS, COURSE_TOPICS, LIBRARY_KIND
 
-KIND = with_course_choices(
-    LIBRARY_KIND, topics=[("feedback", "Feedback")], items=[("key-1", "First item")]
-)
+OFFERED = {
+    COURSE_TOPICS: [CourseChoice("feedback", "Feedback", {"topic_name": "Feedback"})],
+    COURSE_ITEMS: [CourseChoice("key-1", "First item", {"item_key": "key-1"})],
+}
+KIND = for_course(LIBRARY_KIND, OFFERED)
+
+
+def build(**values: str) -> dict[str, object]:
+    """As the picker does it: the course's form, with what the picked options fill."""
+    filled = fill_from_choices(KIND, {"title": "Placed", **values}, OFFERED)
+    return dict(KIND.build(filled).settings)
 
 
 def test_registered_and_not_graded() -> None:
     assert all_kinds().get("library") is LIBRARY_KIND
     assert not LIBRARY_KIND.graded
-    assert KIND.build({"title": "Library", "placement": "library"}).gradebook is None
+    assert LIBRARY_KIND.build({"title": "Library", "placement": "library"}).gradebook is None
 
 
 def test_settings_of_each_placement() -> None:
-    assert KIND.build({"title": "L", "placement": "library"}).settings == {"placement": "library"}
-    assert KIND.build({"title": "T", "placement": "topic", "topic": "feedback"}).settings == {
+    assert build(placement="library") == {"placement": "library"}
+    assert build(placement="topic", topic="feedback") == {
         "placement": "topic",
         "topic_slug": "feedback",
         "topic_name": "Feedback",
     }
-    assert KIND.build(
-        {"title": "T", "placement": "topic", "new_topic": " Study  skills "}
-    ).settings == {
+    assert build(placement="topic", topic_name=" Study  skills ") == {
         "placement": "topic",
         "topic_slug": "study-skills",
         "topic_name": "Study skills",
     }
-    assert KIND.build({"title": "I", "placement": "item", "item": "key-1"}).settings == {
-        "placement": "item",
-        "item_key": "key-1",
-    }
+    assert build(placement="item", item="key-1") == {"placement": "item", "item_key": "key-1"}
+    # What is kept is plain: the placement rebuilds without the course's options.
+    assert LIBRARY_KIND.build(
+        {"title": "T", "placement": "topic", "topic_name": "Feedback"}
+    ).settings == {"placement": "topic", "topic_slug": "feedback", "topic_name": "Feedback"}
 
 
 @pytest.mark.parametrize(
     ("values", "field"),
     [
         ({"placement": "topic"}, "topic"),
-        ({"placement": "topic", "topic": "feedback", "new_topic": "Other"}, "new_topic"),
-        ({"placement": "topic", "new_topic": "!!!"}, "new_topic"),
+        ({"placement": "topic", "topic": "feedback", "topic_name": "Other"}, "topic_name"),
+        ({"placement": "topic", "topic_name": "!!!"}, "topic_name"),
         ({"placement": "topic", "topic": "not-offered"}, "topic"),
         ({"placement": "item"}, "item"),
         ({"placement": "item", "item": "another-course-key"}, "item"),
+        ({"placement": "item", "item_key": "k" * 37}, "item_key"),
         ({"placement": "everything"}, "placement"),
     ],
 )
 def test_incomplete_or_forged_choices_are_refused(values: dict[str, str], field: str) -> None:
     with pytest.raises(SettingsInvalid) as raised:
-        KIND.build({"title": "X", **values})
+        build(**values)
     assert field in raised.value.errors
-
-
-def test_without_a_course_nothing_is_offered() -> None:
-    with pytest.raises(SettingsInvalid):
-        LIBRARY_KIND.build({"title": "X", "placement": "item", "item": "key-1"})
