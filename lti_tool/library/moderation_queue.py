@@ -1,0 +1,181 @@
+"""The staff moderation queue of one course: open flags grouped by what they flag, with
+how many and which reasons, and the items awaiting approval. Flaggers are not listed:
+staff judge the content, not who reported it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from lti_tool.domain.library.moderation import (
+    CommentState,
+    ItemState,
+    StaffAction,
+    TargetKind,
+    actions_for_comment,
+    actions_for_item,
+    read_reason,
+)
+from lti_tool.library.moderation import reason_counts
+from lti_tool.library.moderation_targets import names_of
+from lti_tool.persistence.library_models import LibraryComment, LibraryFlag, LibraryItem
+
+
+@dataclass(frozen=True)
+class FlaggedTarget:
+    kind: TargetKind
+    target_id: int
+    item_key: str
+    item_title: str
+    state: str  # the item's state, or the comment's "visible" / "hidden"
+    comment_html: str | None
+    author_name: str
+    flag_count: int
+    reasons: tuple[tuple[str, int], ...]  # (reason label, how many flags gave it)
+    details: tuple[str, ...]  # the flaggers' own words, without their names
+    first_flagged_at: datetime
+    actions: tuple[StaffAction, ...]
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    key: str
+    title: str
+    summary: str
+    author_name: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ModerationQueue:
+    flagged: tuple[FlaggedTarget, ...]
+    pending: tuple[PendingItem, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.flagged and not self.pending
+
+
+def course_queue(connection: Connection, context_id: int) -> ModerationQueue:
+    """Everything awaiting a staff decision in the course, oldest first."""
+    grouped: dict[tuple[str, int], list[tuple[str, datetime]]] = defaultdict(list)
+    for row in connection.execute(
+        select(
+            LibraryFlag.target_kind,
+            LibraryFlag.target_id,
+            LibraryFlag.reason,
+            LibraryFlag.created_at,
+        )
+        .where(LibraryFlag.context_id == context_id, LibraryFlag.resolved_at.is_(None))
+        .order_by(LibraryFlag.created_at, LibraryFlag.id)
+    ):
+        grouped[row.target_kind, row.target_id].append((row.reason, row.created_at))
+    comment_ids = [target for kind, target in grouped if kind == TargetKind.COMMENT.value]
+    comments = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                LibraryComment.id,
+                LibraryComment.item_id,
+                LibraryComment.author_id,
+                LibraryComment.body_html,
+                LibraryComment.hidden_at,
+                LibraryComment.deleted_at,
+            ).where(LibraryComment.id.in_(comment_ids))
+        )
+    }
+    item_ids = {target for kind, target in grouped if kind == TargetKind.ITEM.value}
+    item_ids |= {row.item_id for row in comments.values()}
+    items = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                LibraryItem.id,
+                LibraryItem.key,
+                LibraryItem.title,
+                LibraryItem.summary,
+                LibraryItem.state,
+                LibraryItem.author_id,
+                LibraryItem.updated_at,
+                LibraryItem.deleted_at,
+            ).where(
+                (LibraryItem.id.in_(item_ids))
+                | (
+                    (LibraryItem.context_id == context_id)
+                    & (LibraryItem.state == ItemState.PENDING.value)
+                    & LibraryItem.deleted_at.is_(None)
+                )
+            )
+        )
+    }
+    names = names_of(
+        connection,
+        {row.author_id for row in [*items.values(), *comments.values()] if row.author_id},
+    )
+    flagged = []
+    for (kind, target_id), flags in grouped.items():
+        comment = comments.get(target_id) if kind == TargetKind.COMMENT.value else None
+        item = items.get(comment.item_id if comment else target_id)
+        if item is None or item.deleted_at is not None:
+            continue  # deleted since: nothing left to decide
+        if comment is not None and comment.deleted_at is not None:
+            continue
+        author = comment.author_id if comment else item.author_id
+        if comment is not None:
+            state = CommentState.HIDDEN if comment.hidden_at else CommentState.VISIBLE
+            actions = (*actions_for_comment(state), StaffAction.DISMISS)
+            shown_state = state.value
+        else:
+            actions = (*actions_for_item(ItemState(item.state)), StaffAction.DISMISS)
+            shown_state = item.state
+        stored = [reason for reason, _at in flags]
+        flagged.append(
+            FlaggedTarget(
+                kind=TargetKind(kind),
+                target_id=target_id,
+                item_key=item.key,
+                item_title=item.title,
+                state=shown_state,
+                comment_html=comment.body_html if comment else None,
+                author_name=names.get(author, "Someone no longer here") if author else "—",
+                flag_count=len(flags),
+                reasons=tuple(reason_counts(stored)),
+                details=tuple(d for d in (read_reason(s).details for s in stored) if d),
+                first_flagged_at=flags[0][1],
+                actions=actions,
+            )
+        )
+    pending = [
+        PendingItem(
+            key=row.key,
+            title=row.title,
+            summary=row.summary,
+            author_name=names.get(row.author_id, "—") if row.author_id else "—",
+            updated_at=row.updated_at,
+        )
+        for row in sorted(items.values(), key=lambda found: (found.updated_at, found.id))
+        if row.state == ItemState.PENDING.value
+        and row.deleted_at is None
+        and row.id not in {t.target_id for t in flagged if t.kind is TargetKind.ITEM}
+    ]
+    return ModerationQueue(flagged=tuple(flagged), pending=tuple(pending))
+
+
+def open_flags_on(
+    connection: Connection, kind: TargetKind, target_id: int
+) -> list[tuple[str, int]]:
+    """Reason labels and counts of the open flags on one target (for the review page)."""
+    return reason_counts(
+        list(
+            connection.scalars(
+                select(LibraryFlag.reason).where(
+                    LibraryFlag.target_kind == kind.value,
+                    LibraryFlag.target_id == target_id,
+                    LibraryFlag.resolved_at.is_(None),
+                )
+            )
+        )
+    )
