@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, g, request, url_for
 from werkzeug.routing import BuildError
 
+from lti_tool.web import library_sharing_views  # noqa: F401 - adds the sharing routes
 from lti_tool.web.admin_views import admin_pages
 from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db
@@ -16,6 +17,7 @@ from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_pages import register_kind_pages
+from lti_tool.web.library_moderation_views import library_moderation
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools
@@ -46,6 +48,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(peer_review_settings)
     register_kind_pages(app, PEER_REVIEW, PEER_REVIEW_PAGES)
     app.register_blueprint(grade_api)
+    app.register_blueprint(library_moderation)
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)
     app.register_blueprint(meta)

@@ -1,0 +1,395 @@
+"""Library moderation pages: flag an item or a comment; the staff queue; approve, hide,
+restore or dismiss; the course's publishing policy. Sharing pages live in
+``library_sharing_views`` on the same blueprint.
+
+Every view reads the launch session, loads the target as this viewer may see it (what
+they may not see is 404, so another course learns nothing), calls one operation in one
+transaction, and answers 303 to a page that says what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Connection, select
+from werkzeug.routing import BuildError
+
+from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
+from lti_tool.domain.library.moderation import (
+    CourseRelation,
+    FlagReason,
+    Policy,
+    StaffAction,
+    TargetKind,
+    Viewer,
+    actions_for_item,
+    may_moderate,
+    parse_reason,
+    parse_staff_note,
+)
+from lti_tool.launch_session import LaunchSession
+from lti_tool.library import moderation
+from lti_tool.library.moderation_queue import course_queue, open_flags_on
+from lti_tool.library.moderation_records import LibraryRecorder
+from lti_tool.library.moderation_targets import (
+    CommentTarget,
+    ItemTarget,
+    names_of,
+    open_comment,
+    open_item,
+)
+from lti_tool.persistence.library_models import LibraryComment
+from lti_tool.rich_text import sanitise
+from lti_tool.web.app_views import current_launch
+from lti_tool.web.context import services
+
+library_moderation = Blueprint("library_moderation", __name__, url_prefix="/app/library")
+
+DECISIONS = {
+    "approve": StaffAction.APPROVE,
+    "hide": StaffAction.HIDE,
+    "restore": StaffAction.RESTORE,
+    "dismiss": StaffAction.DISMISS,
+}
+BUTTONS = {action: name for name, action in DECISIONS.items()}
+# Notices are chosen from this table by key, never echoed from the address.
+NOTICES = {
+    "flagged": "Thank you. Staff of the course will look at it.",
+    "approved": "Approved: the item is published.",
+    "hidden": "Hidden: learners no longer see it; the author was told.",
+    "restored": "Restored: it is visible again; the author was told.",
+    "dismissed": "Flags dismissed: nothing changed and the author was not told.",
+    "policy-saved": "The course's publishing policy was saved.",
+    "policy-unchanged": "The policy was already that; nothing changed.",
+    "shared": "Shared.",
+    "already-shared": "It was already shared to that course.",
+    "unshared": "No longer shared to that course.",
+}
+
+
+@dataclass(frozen=True)
+class Session:
+    launch: LaunchSession
+    token: str
+    context_id: int  # the launch's course (launches outside a course have no library)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.launch.is_staff
+
+    @property
+    def course_viewer(self) -> Viewer:
+        """The viewer in their own course (for course-wide pages such as the queue)."""
+        relation = CourseRelation.HOME if self.launch.context_id else CourseRelation.NONE
+        return Viewer(self.launch.user_id, self.launch.is_staff, relation)
+
+
+def session() -> Session:
+    launch, token = current_launch()
+    if launch.context_id is None:
+        raise NotFound("The library belongs to a course; open it from one.", code="no_course")
+    return Session(launch, token, launch.context_id)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def recorder() -> LibraryRecorder:
+    svc = services()
+    return LibraryRecorder(
+        routes=svc.xapi_routes, base_url=svc.settings.base_url, strict=svc.settings.is_development
+    )
+
+
+def load_item(connection: Connection, current: Session, key: str) -> tuple[ItemTarget, Viewer]:
+    return open_item(
+        connection,
+        key=key,
+        user_id=current.launch.user_id,
+        is_staff=current.is_staff,
+        context_id=current.context_id,
+    )
+
+
+def load_comment(
+    connection: Connection, current: Session, comment_id: int
+) -> tuple[CommentTarget, ItemTarget, Viewer]:
+    return open_comment(
+        connection,
+        comment_id=comment_id,
+        user_id=current.launch.user_id,
+        is_staff=current.is_staff,
+        context_id=current.context_id,
+    )
+
+
+def require_staff(viewer: Viewer) -> None:
+    if not may_moderate(viewer):
+        raise Forbidden("Only teaching staff of this course can do that.", code="staff_only")
+
+
+def notice() -> str | None:
+    return NOTICES.get(request.args.get("notice", ""))
+
+
+def page(template: str, current: Session, **values: Any) -> str:
+    return render_template(
+        template, token=current.token, is_staff=current.is_staff, notice=notice(), **values
+    )
+
+
+def item_url(current: Session, item: ItemTarget, **extra: Any) -> str | None:
+    """The item's own page (lib-core's ``library.item``), when that blueprint exists."""
+    try:
+        return url_for("library.item", key=item.key, ls=current.token, **extra)
+    except BuildError:
+        return None
+
+
+def _reason() -> Any:
+    return parse_reason(request.form.get("reason", ""), request.form.get("details", ""))
+
+
+@library_moderation.app_context_processor
+def _flag_reasons() -> dict[str, Any]:
+    # ``library/_flag.html`` is included by other helpers' pages: its choices come here.
+    return {"flag_reasons": list(FlagReason)}
+
+
+@library_moderation.get("/items/<key>/flag")
+def flag_item_form(key: str) -> ResponseReturnValue:
+    current = session()
+    with services().engine.connect() as connection:
+        item, _viewer = load_item(connection, current, key)
+    return page("library/flag.html", current, item=item, comment=None)
+
+
+@library_moderation.post("/items/<key>/flag")
+def flag_item(key: str) -> ResponseReturnValue:
+    current = session()
+    reason = _reason()
+    with services().engine.begin() as connection:
+        item, viewer = load_item(connection, current, key)
+        moderation.flag(
+            connection,
+            viewer=viewer,
+            item=item,
+            comment=None,
+            reason=reason,
+            now=now(),
+            recorder=recorder(),
+        )
+    back = item_url(current, item, notice="flagged") or url_for(
+        "library_moderation.flag_item_form", key=key, ls=current.token, notice="flagged"
+    )
+    return redirect(back, code=303)
+
+
+@library_moderation.get("/comments/<int:comment_id>/flag")
+def flag_comment_form(comment_id: int) -> ResponseReturnValue:
+    current = session()
+    with services().engine.connect() as connection:
+        comment, item, _viewer = load_comment(connection, current, comment_id)
+    return page(
+        "library/flag.html",
+        current,
+        item=item,
+        comment=comment,
+        comment_html=sanitise(comment.body_html),
+    )
+
+
+@library_moderation.post("/comments/<int:comment_id>/flag")
+def flag_comment(comment_id: int) -> ResponseReturnValue:
+    current = session()
+    reason = _reason()
+    with services().engine.begin() as connection:
+        comment, item, viewer = load_comment(connection, current, comment_id)
+        moderation.flag(
+            connection,
+            viewer=viewer,
+            item=item,
+            comment=comment,
+            reason=reason,
+            now=now(),
+            recorder=recorder(),
+        )
+    back = item_url(current, item, notice="flagged") or url_for(
+        "library_moderation.flag_comment_form",
+        comment_id=comment_id,
+        ls=current.token,
+        notice="flagged",
+    )
+    return redirect(back, code=303)
+
+
+@library_moderation.get("/moderation")
+def queue() -> ResponseReturnValue:
+    current = session()
+    require_staff(current.course_viewer)
+    context_id = current.context_id
+    with services().engine.connect() as connection:
+        found = course_queue(connection, context_id)
+        policy = moderation.policy_of(connection, context_id)
+        # Flags stay out of this list: staff judge the content, not who reported it.
+        entries = [
+            entry
+            for entry in moderation.recent_audit(connection, context_id, limit=40)
+            if entry.action != "flagged"
+        ][:20]
+        names = names_of(connection, {entry.actor_id for entry in entries if entry.actor_id})
+    return page(
+        "library/moderation.html",
+        current,
+        queue=found,
+        policy=policy,
+        audit=entries,
+        names=names,
+        buttons=BUTTONS,
+        sanitise=sanitise,
+    )
+
+
+@library_moderation.get("/moderation/items/<key>")
+def review_item(key: str) -> ResponseReturnValue:
+    """Staff read an item (whatever its state) with its comments and open flags."""
+    current = session()
+    with services().engine.connect() as connection:
+        item, viewer = load_item(connection, current, key)
+        require_staff(viewer)
+        comments = connection.execute(
+            select(
+                LibraryComment.id,
+                LibraryComment.author_id,
+                LibraryComment.body_html,
+                LibraryComment.hidden_at,
+                LibraryComment.created_at,
+            )
+            .where(LibraryComment.item_id == item.id, LibraryComment.deleted_at.is_(None))
+            .order_by(LibraryComment.created_at, LibraryComment.id)
+        ).all()
+        item_flags = open_flags_on(connection, TargetKind.ITEM, item.id)
+        comment_flags = {
+            row.id: open_flags_on(connection, TargetKind.COMMENT, row.id) for row in comments
+        }
+        names = names_of(
+            connection,
+            {who for who in [item.author_id, *(row.author_id for row in comments)] if who},
+        )
+    return page(
+        "library/review.html",
+        current,
+        item=item,
+        body_html=sanitise(item.body_html),
+        item_flags=item_flags,
+        item_actions=(*actions_for_item(item.state), StaffAction.DISMISS),
+        comments=[
+            {
+                "id": row.id,
+                "html": sanitise(row.body_html),
+                "hidden": row.hidden_at is not None,
+                "author": names.get(row.author_id, "—") if row.author_id else "—",
+                "created_at": row.created_at,
+                "flags": comment_flags[row.id],
+            }
+            for row in comments
+        ],
+        names=names,
+        buttons=BUTTONS,
+    )
+
+
+def _decision() -> tuple[StaffAction, str]:
+    chosen = DECISIONS.get(request.form.get("decision", ""))
+    if chosen is None:
+        raise BadRequest(
+            "Choose approve, hide, restore or dismiss.", code="moderation_decision_unknown"
+        )
+    return chosen, parse_staff_note(request.form.get("note", ""))
+
+
+def _after_decision(current: Session, action: StaffAction) -> ResponseReturnValue:
+    target = request.form.get("back", "")
+    if target.startswith("review:"):
+        return redirect(
+            url_for(
+                "library_moderation.review_item",
+                key=target.removeprefix("review:"),
+                ls=current.token,
+                notice=action.value,
+            ),
+            code=303,
+        )
+    return redirect(
+        url_for("library_moderation.queue", ls=current.token, notice=action.value), code=303
+    )
+
+
+@library_moderation.post("/moderation/items/<key>/decision")
+def decide_item(key: str) -> ResponseReturnValue:
+    current = session()
+    action, note = _decision()
+    with services().engine.begin() as connection:
+        item, viewer = load_item(connection, current, key)
+        moderation.decide_item(
+            connection, viewer=viewer, item=item, action=action, note=note, now=now()
+        )
+    return _after_decision(current, action)
+
+
+@library_moderation.post("/moderation/comments/<int:comment_id>/decision")
+def decide_comment(comment_id: int) -> ResponseReturnValue:
+    current = session()
+    action, note = _decision()
+    with services().engine.begin() as connection:
+        comment, item, viewer = load_comment(connection, current, comment_id)
+        moderation.decide_comment(
+            connection,
+            viewer=viewer,
+            item=item,
+            comment=comment,
+            action=action,
+            note=note,
+            now=now(),
+        )
+    return _after_decision(current, action)
+
+
+@library_moderation.get("/moderation/policy")
+def policy() -> ResponseReturnValue:
+    current = session()
+    require_staff(current.course_viewer)
+    with services().engine.connect() as connection:
+        chosen = moderation.policy_of(connection, current.context_id)
+    return page("library/policy.html", current, policy=chosen, policies=list(Policy))
+
+
+@library_moderation.post("/moderation/policy")
+def save_policy() -> ResponseReturnValue:
+    current = session()
+    require_staff(current.course_viewer)
+    try:
+        chosen = Policy(request.form.get("policy", ""))
+    except ValueError:
+        raise BadRequest("Choose “open” or “approval”.", code="moderation_policy_unknown") from None
+    with services().engine.begin() as connection:
+        changed = moderation.set_policy(
+            connection,
+            viewer=current.course_viewer,
+            context_id=current.context_id,
+            policy=chosen,
+            now=now(),
+        )
+    return redirect(
+        url_for(
+            "library_moderation.policy",
+            ls=current.token,
+            notice="policy-saved" if changed else "policy-unchanged",
+        ),
+        code=303,
+    )
