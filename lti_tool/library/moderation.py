@@ -9,8 +9,6 @@ win.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -389,31 +387,3 @@ def author_notice(connection: Connection, *, item_id: int, author_id: int) -> st
         .limit(1)
     )
     return message
-
-
-def reason_counts(reasons: list[str]) -> list[tuple[str, int]]:
-    """Labels of the stored reasons with how many flags gave each, most first."""
-    counted = Counter(read_reason(stored).category.label for stored in reasons)
-    return sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: datetime
-    actor_id: int | None
-    action: str
-    target_kind: str
-    target_id: int
-    details: dict[str, Any]
-
-
-def recent_audit(connection: Connection, context_id: int, limit: int = 50) -> list[AuditEntry]:
-    return [
-        AuditEntry(row.at, row.actor_id, row.action, row.target_kind, row.target_id, row.details)
-        for row in connection.execute(
-            select(LibraryAudit)
-            .where(LibraryAudit.context_id == context_id)
-            .order_by(LibraryAudit.id.desc())
-            .limit(limit)
-        )
-    ]

@@ -4,9 +4,10 @@ staff judge the content, not who reported it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -19,9 +20,13 @@ from lti_tool.domain.library.moderation import (
     actions_for_item,
     read_reason,
 )
-from lti_tool.library.moderation import reason_counts
 from lti_tool.library.moderation_targets import names_of
-from lti_tool.persistence.library_models import LibraryComment, LibraryFlag, LibraryItem
+from lti_tool.persistence.library_models import (
+    LibraryAudit,
+    LibraryComment,
+    LibraryFlag,
+    LibraryItem,
+)
 
 
 @dataclass(frozen=True)
@@ -179,3 +184,31 @@ def open_flags_on(
             )
         )
     )
+
+
+def reason_counts(reasons: list[str]) -> list[tuple[str, int]]:
+    """Labels of the stored reasons with how many flags gave each, most first."""
+    counted = Counter(read_reason(stored).category.label for stored in reasons)
+    return sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor_id: int | None
+    action: str
+    target_kind: str
+    target_id: int
+    details: dict[str, Any]
+
+
+def recent_audit(connection: Connection, context_id: int, limit: int = 50) -> list[AuditEntry]:
+    return [
+        AuditEntry(row.at, row.actor_id, row.action, row.target_kind, row.target_id, row.details)
+        for row in connection.execute(
+            select(LibraryAudit)
+            .where(LibraryAudit.context_id == context_id)
+            .order_by(LibraryAudit.id.desc())
+            .limit(limit)
+        )
+    ]

@@ -33,7 +33,7 @@ from lti_tool.domain.library.moderation import (
 )
 from lti_tool.launch_session import LaunchSession
 from lti_tool.library import moderation
-from lti_tool.library.moderation_queue import course_queue, open_flags_on
+from lti_tool.library.moderation_queue import course_queue, open_flags_on, recent_audit
 from lti_tool.library.moderation_records import LibraryRecorder
 from lti_tool.library.moderation_targets import (
     CommentTarget,
@@ -239,7 +239,7 @@ def queue() -> ResponseReturnValue:
         # Flags stay out of this list: staff judge the content, not who reported it.
         entries = [
             entry
-            for entry in moderation.recent_audit(connection, context_id, limit=40)
+            for entry in recent_audit(connection, context_id, limit=40)
             if entry.action != "flagged"
         ][:20]
         names = names_of(connection, {entry.actor_id for entry in entries if entry.actor_id})
