@@ -165,8 +165,21 @@ def _flag_reasons() -> dict[str, Any]:
 def flag_item_form(key: str) -> ResponseReturnValue:
     current = session()
     with services().engine.connect() as connection:
-        item, _viewer = load_item(connection, current, key)
-    return page("library/flag.html", current, item=item, comment=None)
+        item, viewer = load_item(connection, current, key)
+        own = item.author_id == viewer.user_id
+        notice_for_author = (
+            moderation.author_notice(connection, item_id=item.id, author_id=viewer.user_id)
+            if own
+            else None
+        )
+    return page(
+        "library/flag.html",
+        current,
+        item=item,
+        comment=None,
+        own=own,
+        moderation_notice=notice_for_author,
+    )
 
 
 @library_moderation.post("/items/<key>/flag")
@@ -194,13 +207,14 @@ def flag_item(key: str) -> ResponseReturnValue:
 def flag_comment_form(comment_id: int) -> ResponseReturnValue:
     current = session()
     with services().engine.connect() as connection:
-        comment, item, _viewer = load_comment(connection, current, comment_id)
+        comment, item, viewer = load_comment(connection, current, comment_id)
     return page(
         "library/flag.html",
         current,
         item=item,
         comment=comment,
         comment_html=sanitise(comment.body_html),
+        own=comment.author_id == viewer.user_id,
     )
 
 

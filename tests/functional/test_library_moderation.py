@@ -50,6 +50,17 @@ def audit(world: LtiWorld) -> list[tuple[str, str, int]]:
         ]
 
 
+def assert_author_sees_the_outcome(library: Library, key: str) -> None:
+    own = library.get("demo-learner-1", f"/items/{key}/flag")
+    assert own.status == 200
+    assert 'id="own-work"' in own.text
+    assert 'name="reason"' not in own.text
+    told = re.search(r'id="moderation-notice" role="status">(.*?)</p>', own.text, re.S)
+    assert told, own.text
+    assert "was hidden by staff" in told[1]
+    assert "Staff note: Off topic" in told[1]
+
+
 def test_flag_queue_hide_and_the_author_is_told(library: Library, world: LtiWorld) -> None:
     item_id, key = library.item("demo-learner-1", title="Pivot tables", body="**Sum** it up")
     form = library.get("demo-learner-2", f"/items/{key}/flag")
@@ -89,7 +100,7 @@ def test_flag_queue_hide_and_the_author_is_told(library: Library, world: LtiWorl
 
     # Learners no longer find it; the author and staff still do, marked hidden.
     assert library.get("demo-learner-2", f"/items/{key}/flag").status == 404
-    assert library.get("demo-learner-1", f"/items/{key}/flag").status == 200
+    assert_author_sees_the_outcome(library, key)
     review = library.get("demo-teacher", f"/moderation/items/{key}")
     assert 'id="item-state">hidden<' in review.text
     with world.services.engine.connect() as connection:
