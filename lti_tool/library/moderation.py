@@ -107,6 +107,7 @@ def flag(
         viewer,
         author_id=author,
         visible=True,  # the caller loaded the target through what this viewer may see
+        published=item.state is ItemState.PUBLISHED,
         already_flagged=_has_open_flag(connection, target, viewer.user_id),
     )
     flag_id: int = connection.execute(
@@ -135,8 +136,9 @@ def flag(
         context_id=item.context_id,
         user_id=viewer.user_id,
         build=statements.flagged,
-        item=(item.id, item.title, item.key),
+        item=item.statement_item,
         flag_pk=flag_id,
+        reason=reason.text,
         comment_pk=None if comment is None else comment.id,
         at=now,
     )

@@ -25,6 +25,7 @@ from lti_tool.domain.library.moderation import (
 )
 from lti_tool.persistence.library_models import LibraryComment, LibraryItem, LibraryShare
 from lti_tool.persistence.models import User
+from xapi import library_moderation as statements
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,17 @@ class ItemTarget:
     key: str
     context_id: int
     author_id: int | None
+    kind: str
     state: ItemState
     title: str
     summary: str
     body_html: str
     updated_at: datetime
+
+    @property
+    def statement_item(self) -> statements.LibraryItem:
+        """The item as its xAPI statements name it."""
+        return statements.LibraryItem(self.key, self.title, self.kind, self.context_id)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ _ITEM_COLUMNS = (
     LibraryItem.key,
     LibraryItem.context_id,
     LibraryItem.author_id,
+    LibraryItem.kind,
     LibraryItem.state,
     LibraryItem.title,
     LibraryItem.summary,
@@ -94,6 +102,7 @@ def _item(connection: Connection, *where: object) -> tuple[ItemTarget, bool] | N
         key=row.key,
         context_id=row.context_id,
         author_id=row.author_id,
+        kind=row.kind,
         state=state,
         title=row.title,
         summary=row.summary,

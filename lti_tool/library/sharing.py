@@ -106,14 +106,16 @@ def share(
     )
     if candidates[target_context_id].shared:
         return False
-    connection.execute(
-        insert(LibraryShare).values(
+    share_id: int = connection.execute(
+        insert(LibraryShare)
+        .values(
             item_id=item.id,
             context_id=target_context_id,
             shared_by=viewer.user_id,
             shared_at=now,
         )
-    )
+        .returning(LibraryShare.id)
+    ).scalar_one()
     audit(
         connection,
         context_id=item.context_id,
@@ -128,8 +130,10 @@ def share(
         context_id=item.context_id,
         user_id=viewer.user_id,
         build=statements.shared,
-        item=(item.id, item.title, item.key),
-        target_course=(target_context_id, candidates[target_context_id].title),
+        item=item.statement_item,
+        share_pk=share_id,
+        target_course_pk=target_context_id,
+        target_course_title=candidates[target_context_id].title,
         at=now,
     )
     return True

@@ -170,6 +170,8 @@ def test_approval_policy_holds_items_until_staff_approve(library: Library, world
     assert library.get("demo-learner-2", f"/items/{key}/flag").status == 404
     queue = library.get("demo-teacher", "/moderation")
     assert f'id="pending-{key}"' in queue.text
+    early = library.post("demo-teacher", f"/items/{key}/flag", reason="spam")
+    assert (early.status, early.error_code()) == (403, "flag_not_published")
     approved = library.post("demo-teacher", f"/moderation/items/{key}/decision", decision="approve")
     assert "Approved" in approved.text
     assert library.get("demo-learner-2", f"/items/{key}/flag").status == 200

@@ -223,8 +223,8 @@ class Viewer:
 
 def may_see_item(viewer: Viewer, *, author_id: int | None, state: ItemState, deleted: bool) -> bool:
     """Learners see published items; authors also their own drafts, pending and hidden
-    items; staff of the item's own course everything but deleted items. A course the item
-    is shared to sees it only while it is published."""
+    items; staff of the item's own course everything but deleted items (as lib-core's
+    permissions decide). A course the item is shared to sees it only while published."""
     if deleted or viewer.relation is CourseRelation.NONE:
         return False
     if state is ItemState.PUBLISHED:
@@ -233,7 +233,7 @@ def may_see_item(viewer: Viewer, *, author_id: int | None, state: ItemState, del
         return False
     if author_id is not None and author_id == viewer.user_id:
         return True
-    return viewer.is_staff and state is not ItemState.DRAFT
+    return viewer.is_staff
 
 
 def may_see_comment(
@@ -254,12 +254,23 @@ def may_moderate(viewer: Viewer) -> bool:
 
 
 def check_may_flag(
-    viewer: Viewer, *, author_id: int | None, visible: bool, already_flagged: bool
+    viewer: Viewer,
+    *,
+    author_id: int | None,
+    visible: bool,
+    published: bool,
+    already_flagged: bool,
 ) -> None:
     """Anyone in a course that can see the target may flag it, once while their flag is
-    open, and never their own work. Raises what the person is told otherwise."""
+    open, and never their own work; only published items (and comments on them) are
+    flagged: staff decide pending and hidden ones directly. Raises what the person is
+    told otherwise."""
     if not visible:
         raise NotFound("There is no such item or comment here.", code="library_not_found")
+    if not published:
+        raise Forbidden(
+            "Only published items and their comments can be flagged.", code="flag_not_published"
+        )
     if author_id is not None and author_id == viewer.user_id:
         raise Forbidden("You cannot flag your own work.", code="flag_own")
     if already_flagged:

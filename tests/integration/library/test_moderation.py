@@ -37,6 +37,7 @@ from lti_tool.persistence.library_models import (
 )
 from tests.support import library_rows as rows
 from tests.support.library_rows import NOW
+from xapi.library_moderation import FLAG_REASON
 
 SPAM = Reason(FlagReason.SPAM, "buy cheap watches")
 
@@ -156,7 +157,9 @@ def test_flag_queue_hide_notify_audit(world: World) -> None:
         assert course_queue(connection, world.other_course).empty
         sent = statements(connection)
         assert [s["verb"]["display"]["en-US"] for s in sent] == ["flagged", "flagged"]
-        assert sent[0]["object"]["id"] == f"https://tool/xapi/library-items/{item_id}"
+        library = f"https://tool/xapi/courses/{world.course}/library"
+        assert sent[0]["object"]["id"] == f"{library}/items/{key}"
+        assert sent[0]["result"]["extensions"][FLAG_REASON] == "spam: buy cheap watches"
 
     with world.engine.begin() as connection:
         item, viewer = opened(connection, world, key, world.learner)
@@ -311,7 +314,7 @@ def test_approval_policy_and_pending_items(world: World) -> None:
 
 def test_comments_are_flagged_hidden_and_restored(world: World) -> None:
     with world.engine.begin() as connection:
-        item_id, _key = rows.item(connection, context_id=world.course, author_id=world.author)
+        item_id, key = rows.item(connection, context_id=world.course, author_id=world.author)
         comment_id = rows.comment(connection, item_id=item_id, author_id=world.learner2)
         comment, item, viewer = open_comment(
             connection,
@@ -391,10 +394,10 @@ def test_comments_are_flagged_hidden_and_restored(world: World) -> None:
         verbs = [s["verb"]["display"]["en-US"] for s in statements(connection)]
         assert verbs == ["flagged"]
         [sent] = statements(connection)
-        assert sent["object"]["id"] == f"https://tool/xapi/library-comments/{comment_id}"
-        assert sent["context"]["contextActivities"]["parent"][0]["id"].endswith(
-            f"/library-items/{item_id}"
-        )
+        item_iri = f"https://tool/xapi/courses/{world.course}/library/items/{key}"
+        assert sent["object"]["id"] == f"{item_iri}/comments/{comment_id}"
+        parents = [found["id"] for found in sent["context"]["contextActivities"]["parent"]]
+        assert parents == [item_iri, f"https://tool/xapi/courses/{world.course}/library"]
 
 
 def test_dismissing_tells_nobody_and_closes_flags(world: World) -> None:

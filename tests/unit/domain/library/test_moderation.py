@@ -146,7 +146,7 @@ def test_staff_note_is_limited() -> None:
         (WRITER, ItemState.HIDDEN, True),
         (STAFF, ItemState.PENDING, True),
         (STAFF, ItemState.HIDDEN, True),
-        (STAFF, ItemState.DRAFT, False),
+        (STAFF, ItemState.DRAFT, True),
         (SHARED_STAFF, ItemState.PUBLISHED, True),
         (SHARED_STAFF, ItemState.HIDDEN, False),
         (SHARED_LEARNER, ItemState.PENDING, False),
@@ -178,17 +178,20 @@ def test_only_home_staff_moderate() -> None:
 
 
 def test_who_may_flag() -> None:
-    check_may_flag(LEARNER, author_id=AUTHOR, visible=True, already_flagged=False)
-    check_may_flag(SHARED_LEARNER, author_id=AUTHOR, visible=True, already_flagged=False)
-    check_may_flag(LEARNER, author_id=None, visible=True, already_flagged=False)
-    with pytest.raises(NotFound):
-        check_may_flag(LEARNER, author_id=AUTHOR, visible=False, already_flagged=False)
-    with pytest.raises(Forbidden) as own:
-        check_may_flag(WRITER, author_id=AUTHOR, visible=True, already_flagged=False)
-    assert own.value.code == "flag_own"
-    with pytest.raises(FlagAlreadyOpen) as twice:
-        check_may_flag(LEARNER, author_id=AUTHOR, visible=True, already_flagged=True)
-    assert twice.value.status == 409
+    fine = {"author_id": AUTHOR, "visible": True, "published": True, "already_flagged": False}
+    check_may_flag(LEARNER, **fine)  # type: ignore[arg-type]
+    check_may_flag(SHARED_LEARNER, **fine)  # type: ignore[arg-type]
+    check_may_flag(LEARNER, **(fine | {"author_id": None}))  # type: ignore[arg-type]
+    refusals = [
+        (LEARNER, {"visible": False}, NotFound, "library_not_found"),
+        (STAFF, {"published": False}, Forbidden, "flag_not_published"),
+        (WRITER, {}, Forbidden, "flag_own"),
+        (LEARNER, {"already_flagged": True}, FlagAlreadyOpen, "flag_already_open"),
+    ]
+    for viewer, changes, error, code in refusals:
+        with pytest.raises(error) as refused:
+            check_may_flag(viewer, **(fine | changes))  # type: ignore[arg-type]
+        assert refused.value.code == code
 
 
 def test_sharing_rules() -> None:
