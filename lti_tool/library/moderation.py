@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from lti_tool.domain.errors import Forbidden
 from lti_tool.domain.library.moderation import (
@@ -269,7 +269,7 @@ def decide_comment(
     now: datetime,
 ) -> CommentState:
     """Hide, restore or dismiss the flags of a comment. ``lib_item.comment_count``
-    counts the comments learners see, so hiding and restoring keep it exact."""
+    counts comments that are not deleted (lib-social's rule), so hiding leaves it."""
     _check_staff(viewer)
     new_state = comment_transition(comment.state, action)
     if new_state is not comment.state:
@@ -286,12 +286,6 @@ def decide_comment(
         ).rowcount
         if changed != 1:
             raise TransitionRefused("Someone else decided first.", code="moderation_raced")
-        count = LibraryItem.comment_count
-        connection.execute(
-            update(LibraryItem)
-            .where(LibraryItem.id == item.id)
-            .values(comment_count=case((count > 0, count - 1), else_=0) if hiding else count + 1)
-        )
     reasons = _resolve_flags(
         connection,
         target=(TargetKind.COMMENT, comment.id),

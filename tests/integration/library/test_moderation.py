@@ -352,7 +352,7 @@ def test_comments_are_flagged_hidden_and_restored(world: World) -> None:
             now=NOW,
         )
         assert connection.scalar(select(LibraryComment.hidden_at)) is not None
-        assert connection.scalar(select(LibraryItem.comment_count)) == 0
+        assert connection.scalar(select(LibraryItem.comment_count)) == 1  # not deleted
         with pytest.raises(NotFound):
             open_comment(
                 connection,
