@@ -33,6 +33,7 @@ from lti_tool.domain.library.moderation import (
     may_moderate,
     read_reason,
 )
+from lti_tool.library import moderation_hooks
 from lti_tool.library.moderation_records import LibraryRecorder
 from lti_tool.library.moderation_targets import CommentTarget, ItemTarget
 from lti_tool.persistence.library_models import (
@@ -221,6 +222,8 @@ def decide_item(
         ).rowcount
         if changed != 1:
             raise TransitionRefused("Someone else decided first.", code="moderation_raced")
+        if new_state is ItemState.PUBLISHED:
+            moderation_hooks.item_published(connection, item)
     reasons = _resolve_flags(
         connection,
         target=(TargetKind.ITEM, item.id),

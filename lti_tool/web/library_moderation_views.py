@@ -138,17 +138,30 @@ def notice() -> str | None:
 
 
 def page(template: str, current: Session, **values: Any) -> str:
+    item = values.get("item")
     return render_template(
-        template, token=current.token, is_staff=current.is_staff, notice=notice(), **values
+        template,
+        token=current.token,
+        is_staff=current.is_staff,
+        notice=notice(),
+        item_href=item_url(current, item) if isinstance(item, ItemTarget) else None,
+        **values,
     )
 
 
+# The contract names the item page ``library.item``; lib-core's branch calls it
+# ``library.item_page``. Either one, whichever exists once merged.
+ITEM_ENDPOINTS = ("library.item", "library.item_page")
+
+
 def item_url(current: Session, item: ItemTarget, **extra: Any) -> str | None:
-    """The item's own page (lib-core's ``library.item``), when that blueprint exists."""
-    try:
-        return url_for("library.item", key=item.key, ls=current.token, **extra)
-    except BuildError:
-        return None
+    """The item's own page (lib-core's blueprint), when that blueprint exists."""
+    for endpoint in ITEM_ENDPOINTS:
+        try:
+            return url_for(endpoint, key=item.key, ls=current.token, **extra)
+        except BuildError:
+            continue
+    return None
 
 
 def _reason() -> Any:

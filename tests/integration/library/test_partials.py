@@ -4,15 +4,19 @@ notice, rendered by the real app as lib-core's item page and lib-social's thread
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Blueprint, Flask, render_template_string
 
 from lti_tool import create_app
-from lti_tool.domain.library.moderation import FlagReason
+from lti_tool.domain.library.moderation import FlagReason, ItemState
 from lti_tool.keys import KeyRing
+from lti_tool.launch_session import LaunchSession
+from lti_tool.library.moderation_targets import ItemTarget
+from lti_tool.web.library_moderation_views import Session, item_url
 from tests.conftest import make_settings
 
 
@@ -70,3 +74,37 @@ def test_the_moderation_notice(app: Flask) -> None:
     assert "Your item &lt;b&gt;x&lt;/b&gt; was hidden." in told
     assert "waits for staff approval" in pending
     assert nothing.strip() == ""
+
+
+def test_links_to_the_item_page_find_it_under_either_name(app: Flask) -> None:
+    launch = LaunchSession(
+        user_id=1,
+        platform_id=1,
+        context_id=1,
+        resource_link_id=None,
+        course_role="staff",
+        launch_id="x",
+        issued_at=0,
+    )
+    current = Session(launch, "T", 1)
+    item = ItemTarget(
+        id=1,
+        key="k-1",
+        context_id=1,
+        author_id=None,
+        kind="tip",
+        state=ItemState.PUBLISHED,
+        title="t",
+        summary="",
+        body_html="",
+        updated_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    with app.test_request_context():
+        assert item_url(current, item) is None  # no item page on this branch
+    pages = Blueprint("library", __name__)
+    pages.add_url_rule("/app/library/items/<key>", "item_page", lambda key: key)
+    app.register_blueprint(pages)
+    with app.test_request_context():
+        assert item_url(current, item, notice="flagged") == (
+            "/app/library/items/k-1?ls=T&notice=flagged"
+        )
