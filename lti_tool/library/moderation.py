@@ -104,6 +104,10 @@ def flag(
     kind = TargetKind.ITEM if comment is None else TargetKind.COMMENT
     target = (kind, item.id if comment is None else comment.id)
     author = item.author_id if comment is None else comment.author_id
+    # On PostgreSQL, one person's two flags at once queue on the target's row, so the
+    # second sees the first and is refused ("once while open" without a unique index).
+    table = LibraryItem if comment is None else LibraryComment
+    connection.execute(select(table.id).where(table.id == target[1]).with_for_update())
     check_may_flag(
         viewer,
         author_id=author,

@@ -170,20 +170,20 @@ def course_queue(connection: Connection, context_id: int) -> ModerationQueue:
 
 
 def open_flags_on(
-    connection: Connection, kind: TargetKind, target_id: int
-) -> list[tuple[str, int]]:
-    """Reason labels and counts of the open flags on one target (for the review page)."""
-    return reason_counts(
-        list(
-            connection.scalars(
-                select(LibraryFlag.reason).where(
-                    LibraryFlag.target_kind == kind.value,
-                    LibraryFlag.target_id == target_id,
-                    LibraryFlag.resolved_at.is_(None),
-                )
+    connection: Connection, kind: TargetKind, target_ids: list[int]
+) -> dict[int, list[tuple[str, int]]]:
+    """Per target, the reason labels and counts of its open flags (the review page)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    if target_ids:
+        for target_id, reason in connection.execute(
+            select(LibraryFlag.target_id, LibraryFlag.reason).where(
+                LibraryFlag.target_kind == kind.value,
+                LibraryFlag.target_id.in_(target_ids),
+                LibraryFlag.resolved_at.is_(None),
             )
-        )
-    )
+        ):
+            found[target_id].append(reason)
+    return {target_id: reason_counts(found.get(target_id, [])) for target_id in target_ids}
 
 
 def reason_counts(reasons: list[str]) -> list[tuple[str, int]]:

@@ -300,10 +300,8 @@ def review_item(key: str) -> ResponseReturnValue:
             .where(LibraryComment.item_id == item.id, LibraryComment.deleted_at.is_(None))
             .order_by(LibraryComment.created_at, LibraryComment.id)
         ).all()
-        item_flags = open_flags_on(connection, TargetKind.ITEM, item.id)
-        comment_flags = {
-            row.id: open_flags_on(connection, TargetKind.COMMENT, row.id) for row in comments
-        }
+        item_flags = open_flags_on(connection, TargetKind.ITEM, [item.id])[item.id]
+        comment_flags = open_flags_on(connection, TargetKind.COMMENT, [row.id for row in comments])
         names = names_of(
             connection,
             {who for who in [item.author_id, *(row.author_id for row in comments)] if who},

@@ -136,6 +136,11 @@ def test_comments_are_flagged_and_hidden(library: Library, world: LtiWorld) -> N
     queue = library.get("demo-teacher", "/moderation")
     assert f'id="flagged-comment-{comment_id}"' in queue.text
     assert "Harassment or bullying (1)" in queue.text
+    before = library.get("demo-teacher", f"/moderation/items/{key}")
+    thread = re.search(rf'id="comment-{comment_id}".*?</article>', before.text, re.S)
+    assert thread
+    assert "Open flags: Harassment or bullying (1)" in thread[0]
+    assert 'id="item-flags"' not in before.text
     assert (
         library.post(
             "demo-teacher", f"/moderation/comments/{comment_id}/decision", decision="hide"

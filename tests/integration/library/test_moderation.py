@@ -4,6 +4,7 @@ the course policy, audit rows, author notifications and xAPI statements."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -432,3 +433,40 @@ def test_dismissing_tells_nobody_and_closes_flags(world: World) -> None:
             now=NOW,
             recorder=world.recorder,
         )
+
+
+@pytest.mark.postgres
+def test_two_flags_at_once_by_one_person_make_one(world: World) -> None:
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
+    with world.engine.begin() as connection:
+        _item_id, key = rows.item(connection, context_id=world.course, author_id=world.author)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def flag_once() -> None:
+        with world.engine.connect() as connection, connection.begin():
+            item, viewer = opened(connection, world, key, world.learner)
+            barrier.wait()
+            try:
+                moderation.flag(
+                    connection,
+                    viewer=viewer,
+                    item=item,
+                    comment=None,
+                    reason=SPAM,
+                    now=NOW,
+                    recorder=world.recorder,
+                )
+                outcomes.append("flagged")
+            except FlagAlreadyOpen:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=flag_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["flagged", "refused"]
+    with world.engine.connect() as connection:
+        assert len(connection.execute(select(LibraryFlag.id)).all()) == 1
