@@ -9,7 +9,10 @@ from typing import Any
 from flask import Flask, Response, g, request, url_for
 from werkzeug.routing import BuildError
 
-from lti_tool.web import library_sharing_views  # noqa: F401 - adds the sharing routes
+from lti_tool.web import (  # noqa: F401 - imported for the routes they add
+    library_flag_views,
+    library_sharing_views,
+)
 from lti_tool.web.admin_views import admin_pages
 from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db

@@ -1,6 +1,6 @@
-"""Library moderation pages: flag an item or a comment; the staff queue; approve, hide,
-restore or dismiss; the course's publishing policy. Sharing pages live in
-``library_sharing_views`` on the same blueprint.
+"""Library moderation pages: the staff queue; approve, hide, restore or dismiss; the
+course's publishing policy; and the helpers the blueprint's other modules share (flag
+forms in ``library_flag_views``, sharing in ``library_sharing_views``).
 
 Every view reads the launch session, loads the target as this viewer may see it (what
 they may not see is 404, so another course learns nothing), calls one operation in one
@@ -21,14 +21,12 @@ from werkzeug.routing import BuildError
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.library.moderation import (
     CourseRelation,
-    FlagReason,
     Policy,
     StaffAction,
     TargetKind,
     Viewer,
     actions_for_item,
     may_moderate,
-    parse_reason,
     parse_staff_note,
 )
 from lti_tool.launch_session import LaunchSession
@@ -46,6 +44,12 @@ from lti_tool.persistence.library_models import LibraryComment
 from lti_tool.rich_text import sanitise
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
+from lti_tool.web.library_moderation_forms import (
+    ROW_ID_MAX,
+    DecisionForm,
+    PolicyForm,
+    load,
+)
 
 library_moderation = Blueprint("library_moderation", __name__, url_prefix="/app/library")
 
@@ -119,6 +123,8 @@ def load_item(connection: Connection, current: Session, key: str) -> tuple[ItemT
 def load_comment(
     connection: Connection, current: Session, comment_id: int
 ) -> tuple[CommentTarget, ItemTarget, Viewer]:
+    if comment_id > ROW_ID_MAX:
+        raise NotFound("There is no such comment here.", code="library_not_found")
     return open_comment(
         connection,
         comment_id=comment_id,
@@ -162,97 +168,6 @@ def item_url(current: Session, item: ItemTarget, **extra: Any) -> str | None:
         except BuildError:
             continue
     return None
-
-
-def _reason() -> Any:
-    return parse_reason(request.form.get("reason", ""), request.form.get("details", ""))
-
-
-@library_moderation.app_context_processor
-def _flag_reasons() -> dict[str, Any]:
-    # ``library/_flag.html`` is included by other helpers' pages: its choices come here.
-    return {"flag_reasons": list(FlagReason)}
-
-
-@library_moderation.get("/items/<key>/flag")
-def flag_item_form(key: str) -> ResponseReturnValue:
-    current = session()
-    with services().engine.connect() as connection:
-        item, viewer = load_item(connection, current, key)
-        own = item.author_id == viewer.user_id
-        notice_for_author = (
-            moderation.author_notice(connection, item_id=item.id, author_id=viewer.user_id)
-            if own
-            else None
-        )
-    return page(
-        "library/flag.html",
-        current,
-        item=item,
-        comment=None,
-        own=own,
-        moderation_notice=notice_for_author,
-    )
-
-
-@library_moderation.post("/items/<key>/flag")
-def flag_item(key: str) -> ResponseReturnValue:
-    current = session()
-    reason = _reason()
-    with services().engine.begin() as connection:
-        item, viewer = load_item(connection, current, key)
-        moderation.flag(
-            connection,
-            viewer=viewer,
-            item=item,
-            comment=None,
-            reason=reason,
-            now=now(),
-            recorder=recorder(),
-        )
-    back = item_url(current, item, notice="flagged") or url_for(
-        "library_moderation.flag_item_form", key=key, ls=current.token, notice="flagged"
-    )
-    return redirect(back, code=303)
-
-
-@library_moderation.get("/comments/<int:comment_id>/flag")
-def flag_comment_form(comment_id: int) -> ResponseReturnValue:
-    current = session()
-    with services().engine.connect() as connection:
-        comment, item, viewer = load_comment(connection, current, comment_id)
-    return page(
-        "library/flag.html",
-        current,
-        item=item,
-        comment=comment,
-        comment_html=sanitise(comment.body_html),
-        own=comment.author_id == viewer.user_id,
-    )
-
-
-@library_moderation.post("/comments/<int:comment_id>/flag")
-def flag_comment(comment_id: int) -> ResponseReturnValue:
-    current = session()
-    reason = _reason()
-    with services().engine.begin() as connection:
-        comment, item, viewer = load_comment(connection, current, comment_id)
-        moderation.flag(
-            connection,
-            viewer=viewer,
-            item=item,
-            comment=comment,
-            reason=reason,
-            now=now(),
-            recorder=recorder(),
-        )
-    back = item_url(current, item, notice="flagged") or url_for(
-        "library_moderation.flag_comment_form",
-        comment_id=comment_id,
-        ls=current.token,
-        notice="flagged",
-    )
-    return redirect(back, code=303)
 
 
 @library_moderation.get("/moderation")
@@ -329,22 +244,23 @@ def review_item(key: str) -> ResponseReturnValue:
     )
 
 
-def _decision() -> tuple[StaffAction, str]:
-    chosen = DECISIONS.get(request.form.get("decision", ""))
+def _decision() -> tuple[StaffAction, str, str]:
+    form = load(DecisionForm())
+    chosen = DECISIONS.get(form["decision"])
     if chosen is None:
         raise BadRequest(
             "Choose approve, hide, restore or dismiss.", code="moderation_decision_unknown"
         )
-    return chosen, parse_staff_note(request.form.get("note", ""))
+    return chosen, parse_staff_note(form["note"]), form["back"]
 
 
-def _after_decision(current: Session, action: StaffAction) -> ResponseReturnValue:
-    target = request.form.get("back", "")
-    if target.startswith("review:"):
+def _after_decision(current: Session, action: StaffAction, back: str) -> ResponseReturnValue:
+    # Only our own review page, by key: the form cannot send anyone elsewhere.
+    if back.startswith("review:"):
         return redirect(
             url_for(
                 "library_moderation.review_item",
-                key=target.removeprefix("review:"),
+                key=back.removeprefix("review:"),
                 ls=current.token,
                 notice=action.value,
             ),
@@ -358,19 +274,19 @@ def _after_decision(current: Session, action: StaffAction) -> ResponseReturnValu
 @library_moderation.post("/moderation/items/<key>/decision")
 def decide_item(key: str) -> ResponseReturnValue:
     current = session()
-    action, note = _decision()
+    action, note, back = _decision()
     with services().engine.begin() as connection:
         item, viewer = load_item(connection, current, key)
         moderation.decide_item(
             connection, viewer=viewer, item=item, action=action, note=note, now=now()
         )
-    return _after_decision(current, action)
+    return _after_decision(current, action, back)
 
 
 @library_moderation.post("/moderation/comments/<int:comment_id>/decision")
 def decide_comment(comment_id: int) -> ResponseReturnValue:
     current = session()
-    action, note = _decision()
+    action, note, back = _decision()
     with services().engine.begin() as connection:
         comment, item, viewer = load_comment(connection, current, comment_id)
         moderation.decide_comment(
@@ -382,7 +298,7 @@ def decide_comment(comment_id: int) -> ResponseReturnValue:
             note=note,
             now=now(),
         )
-    return _after_decision(current, action)
+    return _after_decision(current, action, back)
 
 
 @library_moderation.get("/moderation/policy")
@@ -399,7 +315,7 @@ def save_policy() -> ResponseReturnValue:
     current = session()
     require_staff(current.course_viewer)
     try:
-        chosen = Policy(request.form.get("policy", ""))
+        chosen = Policy(load(PolicyForm())["policy"])
     except ValueError:
         raise BadRequest("Choose “open” or “approval”.", code="moderation_policy_unknown") from None
     with services().engine.begin() as connection:

@@ -4,12 +4,12 @@ share the item there, or stop sharing it."""
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import redirect, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.domain.errors import BadRequest
 from lti_tool.library import sharing
 from lti_tool.web.context import services
+from lti_tool.web.library_moderation_forms import ShareForm, load
 from lti_tool.web.library_moderation_views import (
     library_moderation,
     load_item,
@@ -22,10 +22,8 @@ from lti_tool.web.library_moderation_views import (
 
 
 def _target() -> int:
-    raw = request.form.get("course", "")
-    if not raw.isdigit():
-        raise BadRequest("Choose a course to share to.", code="share_course_missing")
-    return int(raw)
+    course: int = load(ShareForm())["course"]
+    return course
 
 
 @library_moderation.get("/items/<key>/share")

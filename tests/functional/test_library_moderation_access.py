@@ -127,3 +127,46 @@ def test_no_session_no_access(library: Library) -> None:
             method, f"{library.base}{path}", data={"ls": "forged", "reason": "spam"}, timeout=10
         )
         assert forged.status_code == 401, (method, path)
+
+
+def test_bad_input_is_a_clear_refusal(library: Library) -> None:
+    item_id, key = library.item("author")
+    comment = library.comment("author", item_id)
+    huge = str(2**31)
+    for method, path, fields, status, code in [
+        ("GET", f"/comments/{huge}/flag", {}, 404, None),
+        ("POST", f"/comments/{huge}/flag", {"reason": "spam"}, 404, None),
+        ("POST", f"/moderation/comments/{huge}/decision", {"decision": "hide"}, 404, None),
+        ("POST", f"/comments/{comment}/flag", {"reason": "x" * 6000}, 422, "form_invalid"),
+        ("POST", f"/items/{key}/flag", {"reason": "spam", "details": "y" * 501}, 400,
+         "flag_details_too_long"),
+        ("POST", f"/items/{key}/share", {"course": huge}, 422, "form_invalid"),
+        ("POST", f"/items/{key}/share", {"course": "abc"}, 422, "form_invalid"),
+        ("POST", f"/items/{key}/share", {}, 422, "form_invalid"),
+        ("POST", f"/items/{key}/unshare", {"course": "-1"}, 422, "form_invalid"),
+        ("POST", f"/moderation/items/{key}/decision", {"decision": "burn"}, 400,
+         "moderation_decision_unknown"),
+        ("POST", f"/moderation/items/{key}/decision", {"decision": "approve"}, 409,
+         "item_published_not_approved"),
+        ("POST", f"/moderation/items/{key}/decision", {"decision": "hide", "note": "n" * 501},
+         400, "staff_note_too_long"),
+    ]:  # fmt: skip
+        who = "learner" if "/flag" in path else "staff"
+        answer = (
+            library.get(who, path)
+            if method == "GET"
+            else library.post(who, path, follow=False, **fields)
+        )
+        assert answer.status == status, (path, fields, answer.text[:300])
+        if code is not None:
+            assert answer.error_code() == code, (path, answer.text[:300])
+        assert "Traceback" not in answer.text
+    problem = requests.post(
+        f"{library.base}/items/{key}/share",
+        data={"ls": library.sessions["staff"][1], "course": "abc"},
+        headers={"Accept": "application/problem+json"},
+        timeout=10,
+    )
+    assert problem.status_code == 422
+    assert problem.headers["Content-Type"].startswith("application/problem+json")
+    assert problem.json()["code"] == "form_invalid"
