@@ -62,9 +62,9 @@ def flag_item_form(key: str) -> ResponseReturnValue:
 @library_moderation.post("/items/<key>/flag")
 def flag_item(key: str) -> ResponseReturnValue:
     current = session()
-    reason = _reason()
     with services().engine.begin() as connection:
         item, viewer = load_item(connection, current, key)
+        reason = _reason()  # read once the viewer may see the item: others learn nothing
         moderation.flag(
             connection,
             viewer=viewer,
@@ -98,9 +98,9 @@ def flag_comment_form(comment_id: int) -> ResponseReturnValue:
 @library_moderation.post("/comments/<int:comment_id>/flag")
 def flag_comment(comment_id: int) -> ResponseReturnValue:
     current = session()
-    reason = _reason()
     with services().engine.begin() as connection:
         comment, item, viewer = load_comment(connection, current, comment_id)
+        reason = _reason()
         moderation.flag(
             connection,
             viewer=viewer,

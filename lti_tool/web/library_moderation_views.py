@@ -274,9 +274,10 @@ def _after_decision(current: Session, action: StaffAction, back: str) -> Respons
 @library_moderation.post("/moderation/items/<key>/decision")
 def decide_item(key: str) -> ResponseReturnValue:
     current = session()
-    action, note, back = _decision()
     with services().engine.begin() as connection:
         item, viewer = load_item(connection, current, key)
+        require_staff(viewer)  # before reading the form: a refusal says nothing more
+        action, note, back = _decision()
         moderation.decide_item(
             connection, viewer=viewer, item=item, action=action, note=note, now=now()
         )
@@ -286,9 +287,10 @@ def decide_item(key: str) -> ResponseReturnValue:
 @library_moderation.post("/moderation/comments/<int:comment_id>/decision")
 def decide_comment(comment_id: int) -> ResponseReturnValue:
     current = session()
-    action, note, back = _decision()
     with services().engine.begin() as connection:
         comment, item, viewer = load_comment(connection, current, comment_id)
+        require_staff(viewer)
+        action, note, back = _decision()
         moderation.decide_comment(
             connection,
             viewer=viewer,

@@ -42,9 +42,10 @@ def share_page(key: str) -> ResponseReturnValue:
 @library_moderation.post("/items/<key>/share")
 def share(key: str) -> ResponseReturnValue:
     current = session()
-    target = _target()
     with services().engine.begin() as connection:
         item, viewer = load_item(connection, current, key)
+        require_staff(viewer)  # before reading the form: a refusal says nothing more
+        target = _target()
         added = sharing.share(
             connection,
             viewer=viewer,
@@ -67,9 +68,10 @@ def share(key: str) -> ResponseReturnValue:
 @library_moderation.post("/items/<key>/unshare")
 def unshare(key: str) -> ResponseReturnValue:
     current = session()
-    target = _target()
     with services().engine.begin() as connection:
         item, viewer = load_item(connection, current, key)
+        require_staff(viewer)
+        target = _target()
         sharing.unshare(connection, viewer=viewer, item=item, target_context_id=target, now=now())
     return redirect(
         url_for("library_moderation.share_page", key=key, ls=current.token, notice="unshared"),
