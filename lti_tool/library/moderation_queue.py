@@ -20,7 +20,7 @@ from lti_tool.domain.library.moderation import (
     actions_for_item,
     read_reason,
 )
-from lti_tool.library.moderation_targets import names_of
+from lti_tool.library.moderation_targets import ItemTarget, names_of
 from lti_tool.persistence.library_models import (
     LibraryAudit,
     LibraryComment,
@@ -212,3 +212,56 @@ def recent_audit(connection: Connection, context_id: int, limit: int = 50) -> li
             .limit(limit)
         )
     ]
+
+
+@dataclass(frozen=True)
+class ReviewedComment:
+    id: int
+    body_html: str  # as stored (sanitised); pages sanitise again when they show it
+    hidden: bool
+    author_name: str
+    created_at: datetime
+    flags: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    """What staff see on an item's review page besides the item itself."""
+
+    author_name: str
+    flags: tuple[tuple[str, int], ...]
+    comments: tuple[ReviewedComment, ...]
+
+
+def item_review(connection: Connection, item: ItemTarget) -> ItemReview:
+    """The item's open flags and its comments (hidden ones marked) with theirs."""
+    rows = connection.execute(
+        select(
+            LibraryComment.id,
+            LibraryComment.author_id,
+            LibraryComment.body_html,
+            LibraryComment.hidden_at,
+            LibraryComment.created_at,
+        )
+        .where(LibraryComment.item_id == item.id, LibraryComment.deleted_at.is_(None))
+        .order_by(LibraryComment.created_at, LibraryComment.id)
+    ).all()
+    comment_flags = open_flags_on(connection, TargetKind.COMMENT, [row.id for row in rows])
+    names = names_of(
+        connection, {who for who in [item.author_id, *(row.author_id for row in rows)] if who}
+    )
+    return ItemReview(
+        author_name=names.get(item.author_id, "—") if item.author_id else "—",
+        flags=tuple(open_flags_on(connection, TargetKind.ITEM, [item.id])[item.id]),
+        comments=tuple(
+            ReviewedComment(
+                id=row.id,
+                body_html=row.body_html,
+                hidden=row.hidden_at is not None,
+                author_name=names.get(row.author_id, "—") if row.author_id else "—",
+                created_at=row.created_at,
+                flags=tuple(comment_flags[row.id]),
+            )
+            for row in rows
+        ),
+    )

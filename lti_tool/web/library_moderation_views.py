@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from werkzeug.routing import BuildError
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
@@ -23,7 +23,6 @@ from lti_tool.domain.library.moderation import (
     CourseRelation,
     Policy,
     StaffAction,
-    TargetKind,
     Viewer,
     actions_for_item,
     may_moderate,
@@ -31,7 +30,7 @@ from lti_tool.domain.library.moderation import (
 )
 from lti_tool.launch_session import LaunchSession
 from lti_tool.library import moderation
-from lti_tool.library.moderation_queue import course_queue, open_flags_on, recent_audit
+from lti_tool.library.moderation_queue import course_queue, item_review, recent_audit
 from lti_tool.library.moderation_records import LibraryRecorder
 from lti_tool.library.moderation_targets import (
     CommentTarget,
@@ -40,7 +39,6 @@ from lti_tool.library.moderation_targets import (
     open_comment,
     open_item,
 )
-from lti_tool.persistence.library_models import LibraryComment
 from lti_tool.rich_text import sanitise
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
@@ -88,8 +86,7 @@ class Session:
     @property
     def course_viewer(self) -> Viewer:
         """The viewer in their own course (for course-wide pages such as the queue)."""
-        relation = CourseRelation.HOME if self.launch.context_id else CourseRelation.NONE
-        return Viewer(self.launch.user_id, self.launch.is_staff, relation)
+        return Viewer(self.launch.user_id, self.launch.is_staff, CourseRelation.HOME)
 
 
 def session() -> Session:
@@ -204,43 +201,16 @@ def review_item(key: str) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         item, viewer = load_item(connection, current, key)
         require_staff(viewer)
-        comments = connection.execute(
-            select(
-                LibraryComment.id,
-                LibraryComment.author_id,
-                LibraryComment.body_html,
-                LibraryComment.hidden_at,
-                LibraryComment.created_at,
-            )
-            .where(LibraryComment.item_id == item.id, LibraryComment.deleted_at.is_(None))
-            .order_by(LibraryComment.created_at, LibraryComment.id)
-        ).all()
-        item_flags = open_flags_on(connection, TargetKind.ITEM, [item.id])[item.id]
-        comment_flags = open_flags_on(connection, TargetKind.COMMENT, [row.id for row in comments])
-        names = names_of(
-            connection,
-            {who for who in [item.author_id, *(row.author_id for row in comments)] if who},
-        )
+        review = item_review(connection, item)
     return page(
         "library/review.html",
         current,
         item=item,
+        review=review,
         body_html=sanitise(item.body_html),
-        item_flags=item_flags,
         item_actions=(*actions_for_item(item.state), StaffAction.DISMISS),
-        comments=[
-            {
-                "id": row.id,
-                "html": sanitise(row.body_html),
-                "hidden": row.hidden_at is not None,
-                "author": names.get(row.author_id, "—") if row.author_id else "—",
-                "created_at": row.created_at,
-                "flags": comment_flags[row.id],
-            }
-            for row in comments
-        ],
-        names=names,
         buttons=BUTTONS,
+        sanitise=sanitise,
     )
 
 
