@@ -25,7 +25,7 @@ import requests
 from sqlalchemy import select
 
 from lti_tool.demo.web import register_platform
-from lti_tool.persistence.library_models import LibraryAttachment
+from lti_tool.persistence.library_models import LibraryAttachment, LibraryItem
 from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import (
     Allocation,
@@ -38,6 +38,7 @@ from lti_tool.persistence.peer_review_models import (
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_deep_linking import picker
 from tests.functional.test_peer_review import CLAIM, PDF, Course
+from tests.support import library_rows
 from tests.support.browser import Browser
 from tests.support.servers import running_lms
 
@@ -104,14 +105,14 @@ MAY: dict[str, frozenset[str]] = {
     "roster_pages.show": ANY_STAFF,
     "roster_pages.sync_now": ANY_STAFF,
     "admin_pages.learning_records_status": NO_ONE,  # operators only (a separate token)
-    # The course library's authoring pages (lib-core). The scenario's item is a draft of
-    # another learner, with one file: only staff reach it; anyone launched in a course
-    # writes and lists in their own course.
+    # The course library's authoring pages. The scenario's item is published by another
+    # learner, with one file: course members read it, only staff (and its author) change
+    # it; anyone launched in a course writes and lists in their own course.
     "library.new_item": ANY_LAUNCH,
     "library.create_item": ANY_LAUNCH,
     "library.mine": ANY_LAUNCH,
     "library.browse": ANY_LAUNCH,
-    "library.item_page": COURSE_STAFF,
+    "library.item_page": COURSE_MEMBERS,
     "library.edit_item": COURSE_STAFF,
     "library.save_item": COURSE_STAFF,
     "library.publish_item": COURSE_STAFF,
@@ -121,7 +122,22 @@ MAY: dict[str, frozenset[str]] = {
     "library.restore_version": COURSE_STAFF,
     "library.upload_files": COURSE_STAFF,
     "library.remove_file": COURSE_STAFF,
-    "library.download": COURSE_STAFF,
+    "library.download": COURSE_MEMBERS,
+    # Library moderation and sharing: a course's items and comments, flagged by members,
+    # decided and shared by its staff; each course has its own queue and policy.
+    "library_moderation.flag_item_form": COURSE_MEMBERS,
+    "library_moderation.flag_item": COURSE_MEMBERS,
+    "library_moderation.flag_comment_form": COURSE_MEMBERS,
+    "library_moderation.flag_comment": COURSE_MEMBERS,
+    "library_moderation.queue": ANY_STAFF,
+    "library_moderation.policy": ANY_STAFF,
+    "library_moderation.save_policy": ANY_STAFF,
+    "library_moderation.review_item": COURSE_STAFF,
+    "library_moderation.decide_item": COURSE_STAFF,
+    "library_moderation.decide_comment": COURSE_STAFF,
+    "library_moderation.share_page": COURSE_STAFF,
+    "library_moderation.share": COURSE_STAFF,
+    "library_moderation.unshare": COURSE_STAFF,
 }
 
 
@@ -170,8 +186,9 @@ def _calibration_example(world: LtiWorld, activity_id: int) -> str:
 
 
 def _library_item(world: LtiWorld, token: str) -> dict[str, str]:
-    """A library draft of another learner with one file (staff deleting it, late in the
-    run, leaves the rest answering "deleted": a request about an object that is gone)."""
+    """A published library item of another learner with one file and a comment (staff
+    deleting it, late in the run, leaves the rest answering "deleted": a request about an
+    object that is gone)."""
     made = requests.post(
         f"{world.tool_url}/app/library/new",
         data={"ls": token, "kind": "file", "title": "Matrix item"},
@@ -188,10 +205,22 @@ def _library_item(world: LtiWorld, token: str) -> dict[str, str]:
         timeout=30,
     )
     assert sent.status_code == 303, sent.text
+    published = requests.post(
+        f"{world.tool_url}/app/library/items/{key.group(1)}/publish",
+        data={"ls": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert published.status_code == 303, published.text
+    launch = world.services.launch_sessions.read(token)
+    item_id = int(_id_of(world, select(LibraryItem.id).where(LibraryItem.key == key.group(1))))
+    with world.services.engine.begin() as connection:
+        comment = library_rows.comment(connection, item_id=item_id, author_id=launch.user_id)
     return {
         "key": key.group(1),
         "number": "1",
         "attachment_id": _id_of(world, select(LibraryAttachment.id)),
+        "comment_id": str(comment),
     }
 
 
@@ -254,7 +283,7 @@ def scenario(world: LtiWorld, tmp_path: Path) -> Iterator[Scenario]:
 
 # 404 codes that mean "not yours to know of" (another course's activity or library item);
 # other 404s are about the request (an object of the course that is gone).
-NOT_ACKNOWLEDGED = frozenset({"activity_not_found", "library_item_not_found"})
+NOT_ACKNOWLEDGED = frozenset({"activity_not_found", "library_item_not_found", "library_not_found"})
 
 
 def refused(status: int, text: str) -> bool:

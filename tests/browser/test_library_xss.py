@@ -1,0 +1,150 @@
+"""The whole stored-XSS corpus on the library's moderation pages, in real headless
+Chromium inside the demo LMS's cross-site iframe: no dialog opens and no payload runs
+(every payload calls alert() or sets window.__xss). The pages are checked twice: as
+served (with the app's Content-Security-Policy) and with that header stripped, so the
+escaping and sanitising alone are shown to hold; a control then proves that a payload
+which does get in would be noticed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from sqlalchemy import insert, select
+
+from lti_tool import create_app
+from lti_tool.demo.web import register_platform
+from lti_tool.domain.library.moderation import FlagReason, Reason
+from lti_tool.keys import KeyRing
+from lti_tool.persistence.library_models import LibraryFlag
+from lti_tool.persistence.models import User
+from tests.browser.test_demo_launch import tool_frame
+from tests.conftest import make_settings
+from tests.support import library_rows as rows
+from tests.support.servers import free_port, serving
+from tests.support.xss_corpus import CORPUS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path, database_url: str) -> Iterator[tuple[int, Flask]]:
+    port = free_port()
+    settings = make_settings(
+        tmp_path, database_url=database_url, base_url=f"http://127.0.0.1:{port}"
+    )
+    KeyRing(settings.keys_dir).generate()
+    app = create_app(settings)
+    register_platform(app.extensions["peerlearn"].sessions, app.extensions["peerlearn_demo"]())
+    with serving(app, "127.0.0.1", port):
+        yield port, app
+    app.extensions["peerlearn"].close()
+
+
+def launch(page: Any, port: int, person: str) -> tuple[Any, str]:
+    page.goto(f"http://localhost:{port}/demo/")
+    page.click(f"a[data-person='{person}']")
+    frame = tool_frame(page, f"127.0.0.1:{port}/app?ls=")
+    return frame, parse_qs(urlsplit(frame.url).query)["ls"][0]
+
+
+def fill_library(app: Flask, token: str) -> str:
+    """Every payload as an item body, a comment, a flag's words, and a pending item's
+    title and summary; the key of the item that holds the comments."""
+    services = app.extensions["peerlearn"]
+    context = services.launch_sessions.read(token).context_id
+    with services.engine.begin() as connection:
+        users = dict(connection.execute(select(User.sub, User.id)).all())
+        author, teacher = users["demo-learner-1"], users["demo-teacher"]
+        item_id, key = rows.item(
+            connection,
+            context_id=context,
+            author_id=author,
+            title=CORPUS[0].text,
+            summary=CORPUS[1].text,
+            body="\n\n".join(payload.text for payload in CORPUS),
+        )
+        for payload in CORPUS:
+            comment = rows.comment(connection, item_id=item_id, author_id=author, body=payload.text)
+            connection.execute(
+                insert(LibraryFlag).values(
+                    context_id=context,
+                    target_kind="comment",
+                    target_id=comment,
+                    flagged_by=teacher,
+                    reason=Reason(FlagReason.OTHER, " ".join(payload.text.split())[:500]).text,
+                )
+            )
+            rows.item(
+                connection,
+                context_id=context,
+                author_id=author,
+                state="pending",
+                title=payload.text,
+                summary=payload.text,
+            )
+    return key
+
+
+def visit(frame: Any, url: str) -> None:
+    frame.goto(url)
+    frame.wait_for_load_state("load")
+    frame.wait_for_timeout(300)  # onerror/onload/ontoggle handlers fire after load
+
+
+def without_csp(route: Any) -> None:
+    response = route.fetch()
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() != "content-security-policy"
+    }
+    route.fulfill(response=response, headers=headers)
+
+
+def test_no_payload_runs_in_chromium(chromium: Any, demo_app: tuple[int, Flask]) -> None:
+    port, app = demo_app
+    context = chromium.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    launch(page, port, "demo-learner-1")
+    frame, token = launch(page, port, "demo-teacher")
+    key = fill_library(app, token)
+    base = f"http://127.0.0.1:{port}/app/library"
+    pages = [
+        f"{base}/moderation?ls={token}",
+        f"{base}/moderation/items/{key}?ls={token}",
+        f"{base}/items/{key}/share?ls={token}",
+        f"{base}/items/{key}/flag?ls={token}",
+    ]
+    for csp in ("served", "stripped"):
+        if csp == "stripped":
+            page.route("**/app/library/**", without_csp)
+        for url in pages:
+            visit(frame, url)
+            assert frame.evaluate("() => window.__xss") is None, (csp, url)
+            assert page.evaluate("() => window.__xss") is None, (csp, url)
+            own_scripts = frame.evaluate(
+                "() => [...document.scripts].map(s => s.getAttribute('src'))"
+            )
+            assert own_scripts == ["/static/session.js"], (csp, url, own_scripts)
+            assert dialogs == [], (csp, url, dialogs)
+    assert frame.locator("#flagged article.flagged").count() == 0  # on the flag page now
+    visit(frame, pages[0])
+    assert frame.locator("#flagged article.flagged").count() == len(CORPUS)
+    assert frame.locator("#pending article.pending").count() == len(CORPUS)
+
+    # Control: with the policy stripped, markup that did get in would run and be seen.
+    frame.evaluate(
+        """() => document.body.insertAdjacentHTML(
+            'beforeend', '<img src=x onerror="window.__xss=1;alert(1)">')"""
+    )
+    frame.wait_for_timeout(300)
+    assert frame.evaluate("() => window.__xss") == 1
+    assert dialogs == ["1"]
+    context.close()
