@@ -1,0 +1,1 @@
+"""The course content library: operations between the web edge and the database."""
