@@ -6,7 +6,8 @@ to ``lib_item`` and apply the listing rules. Any text is safe: SQLite gets a que
 only from quoted words; PostgreSQL parses it with ``websearch_to_tsquery``, which accepts
 any input. Ranking puts an item whose title equals the search text first, then the score:
 on SQLite bm25 with the title weighted 10, the summary 4 and the body 1; on PostgreSQL
-``ts_rank_cd`` over the weighted document (title A, summary B, body C) of migration 0008.
+``ts_rank_cd`` over the weighted vector (title A, summary B, body C) that migration 0008
+stores in ``lib_item_search``.
 """
 
 from __future__ import annotations
@@ -24,17 +25,10 @@ MAX_TERMS = 32
 # Letters and digits: what SQLite's unicode61 tokenizer keeps as token characters.
 _WORD = re.compile(r"[^\W_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Must repeat migration 0008's index expression exactly, or PostgreSQL will not use it.
-_POSTGRES_DOCUMENT = (
-    "setweight(to_tsvector('simple'::regconfig, title), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, summary), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, body_markdown), 'C')"
-)
-
 _POSTGRES_MATCH = (
-    f"SELECT lib_item.id AS item_id, ts_rank_cd({_POSTGRES_DOCUMENT}, query) AS score "  # noqa: S608 (constant SQL; the text is bound)
-    "FROM lib_item, websearch_to_tsquery('simple'::regconfig, :search_text) AS query "
-    f"WHERE ({_POSTGRES_DOCUMENT}) @@ query"
+    "SELECT item_id, ts_rank_cd(document, query) AS score "
+    "FROM lib_item_search, websearch_to_tsquery('simple'::regconfig, :search_text) AS query "
+    "WHERE document @@ query"
 )
 
 
@@ -83,7 +77,7 @@ class SqliteFts5Search:
 
 
 class PostgresFullTextSearch:
-    """PostgreSQL: the weighted tsvector of ``ix_lib_item_search``, ranked by
+    """PostgreSQL: the stored vectors of ``lib_item_search`` (GIN index), ranked by
     ``ts_rank_cd``."""
 
     def matching(self, search_text: str) -> Subquery | None:

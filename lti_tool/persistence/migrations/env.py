@@ -11,17 +11,18 @@ from lti_tool.persistence.models import Base
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or load_settings().database_url
 
-# Full-text search objects made by raw SQL in migration 0008, outside the metadata: the
-# SQLite FTS5 table with its shadow tables, and PostgreSQL's expression index.
-SEARCH_TABLE = "lib_item_fts"
-SEARCH_INDEX = "ix_lib_item_search"
+# Full-text search tables made by raw SQL in migration 0008, outside the metadata: SQLite's
+# FTS5 table with its shadow tables (lib_item_fts_data, ...), PostgreSQL's stored vectors.
+SQLITE_SEARCH_TABLE = "lib_item_fts"
+POSTGRES_SEARCH_TABLE = "lib_item_search"
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    """Leave the search objects out of reflection, so ``alembic check`` stays clean."""
-    if type_ == "table" and name is not None:
-        return name != SEARCH_TABLE and not name.startswith(SEARCH_TABLE + "_")
-    return not (type_ == "index" and name == SEARCH_INDEX)
+    """Leave the search tables out of reflection, so ``alembic check`` stays clean."""
+    if type_ != "table" or name is None:
+        return True
+    fts = name == SQLITE_SEARCH_TABLE or name.startswith(SQLITE_SEARCH_TABLE + "_")
+    return not fts and name != POSTGRES_SEARCH_TABLE
 
 
 def include_object(

@@ -7,14 +7,21 @@ change on every view or vote do not touch the index. Caution: a later ``batch_al
 on ``lib_item`` copies the table and drops its triggers; such a migration must create the
 triggers again (``SQLITE_TRIGGERS`` below) and rebuild the index.
 
-PostgreSQL: a GIN expression index ``ix_lib_item_search`` on ``lib_item`` over a weighted
-tsvector (title A, summary B, body C) with the 'simple' configuration: no stemming and no
-stop words, so a course in any language is searched alike, and it matches what SQLite's
-unicode61 tokenizer does. Being an index on ``lib_item`` itself, it needs no triggers and
-empties with the table.
+PostgreSQL: ``lib_item_search`` holds each item's weighted tsvector (title A, summary B,
+body C) under a GIN index, kept by a trigger on ``lib_item`` and removed with the item by
+its foreign key (so ``TRUNCATE lib_item CASCADE`` empties it too). A stored vector, not an
+expression index on ``lib_item``: ranking needs the vector of every matching item, and
+recomputing ``to_tsvector`` for thousands of bodies per search was ten times slower. The
+'simple' configuration (no stemming, no stop words) searches a course in any language
+alike and matches what SQLite's unicode61 tokenizer does.
 
-Both objects live outside the SQLAlchemy metadata; ``env.py`` leaves them out of
+These objects live outside the SQLAlchemy metadata; ``env.py`` leaves them out of
 ``alembic check``.
+
+Also ``ix_lib_item_course_listed`` (in the metadata): the library lists and counts
+published, undeleted items of a course from the index alone. Without it every count read
+each row's ``deleted_at``, which SQLite keeps behind the body in overflow pages: 45 ms
+for 10,000 items, against 0.4 ms.
 
 Revision ID: 0008
 Revises: 0007
@@ -30,13 +37,24 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-# Kept in step with lti_tool/library/search.py, whose query must repeat this expression
-# word for word for PostgreSQL to use the index.
-POSTGRES_DOCUMENT = (
-    "setweight(to_tsvector('simple'::regconfig, title), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, summary), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, body_markdown), 'C')"
-)
+
+def postgres_document(row: str) -> str:
+    return (
+        f"setweight(to_tsvector('simple'::regconfig, {row}.title), 'A') || "
+        f"setweight(to_tsvector('simple'::regconfig, {row}.summary), 'B') || "
+        f"setweight(to_tsvector('simple'::regconfig, {row}.body_markdown), 'C')"
+    )
+
+
+_REFRESH_FUNCTION = """
+CREATE FUNCTION lib_item_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO lib_item_search (item_id, document) VALUES (NEW.id, DOCUMENT)
+    ON CONFLICT (item_id) DO UPDATE SET document = EXCLUDED.document;
+    RETURN NULL;
+END
+$$"""
+POSTGRES_REFRESH = _REFRESH_FUNCTION.replace("DOCUMENT", postgres_document("NEW"))
 
 _INDEX_ROW = (
     "INSERT INTO lib_item_fts(rowid, title, summary, body_markdown) "
@@ -59,6 +77,13 @@ SQLITE_TRIGGERS = {
 
 
 def upgrade() -> None:
+    # Plain create_index: batch mode could copy lib_item and lose the triggers below.
+    op.create_index(
+        "ix_lib_item_course_listed",
+        "lib_item",
+        ["context_id", "state", "deleted_at", "published_at", "id"],
+        unique=False,
+    )
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE lib_item_fts USING fts5("
@@ -69,13 +94,31 @@ def upgrade() -> None:
             op.execute(f"CREATE TRIGGER {name} {body}")
         op.execute("INSERT INTO lib_item_fts(lib_item_fts) VALUES ('rebuild')")
     else:
-        op.execute(f"CREATE INDEX ix_lib_item_search ON lib_item USING gin (({POSTGRES_DOCUMENT}))")
+        op.execute(
+            "CREATE TABLE lib_item_search ("
+            "item_id integer PRIMARY KEY REFERENCES lib_item (id) ON DELETE CASCADE, "
+            "document tsvector NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_lib_item_search ON lib_item_search USING gin (document)")
+        op.execute(POSTGRES_REFRESH)
+        op.execute(
+            "CREATE TRIGGER lib_item_search_refresh "
+            "AFTER INSERT OR UPDATE OF title, summary, body_markdown ON lib_item "
+            "FOR EACH ROW EXECUTE FUNCTION lib_item_search_refresh()"
+        )
+        op.execute(
+            "INSERT INTO lib_item_search (item_id, document) "  # noqa: S608 (constant SQL)
+            f"SELECT id, {postgres_document('lib_item')} FROM lib_item"
+        )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lib_item_course_listed", table_name="lib_item")
     if op.get_bind().dialect.name == "sqlite":
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS lib_item_fts")
     else:
-        op.execute("DROP INDEX IF EXISTS ix_lib_item_search")
+        op.execute("DROP TRIGGER IF EXISTS lib_item_search_refresh ON lib_item")
+        op.execute("DROP FUNCTION IF EXISTS lib_item_search_refresh()")
+        op.execute("DROP TABLE IF EXISTS lib_item_search")
