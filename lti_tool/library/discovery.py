@@ -26,6 +26,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -284,14 +285,23 @@ def _search_page(
     page: int,
     per_page: int,
 ) -> tuple[list[Any], int]:
-    matched: Subquery | None = search_for(connection).matching(query.text)
+    matched: Subquery | None = search_for(connection).matching(connection, query.text)
     if matched is None:
         return [], 0
     if query.sort == "relevance":
         order = [exact_title(query.text).desc(), matched.c.score.desc(), LibraryItem.id.desc()]
     else:
         order = _order(query.sort, LibraryItem)
-    in_course = LibraryItem.id.in_(_listed_ids(context_id))
+    in_course: ColumnElement[bool]
+    if connection.dialect.name == "sqlite":
+        in_course = LibraryItem.id.in_(_listed_ids(context_id))
+    else:
+        # PostgreSQL reads deleted_at with the row (no overflow chain): one pass over
+        # the matching rows beats building the set of listed ids first.
+        in_course = and_(
+            _listed(),
+            or_(LibraryItem.context_id == context_id, LibraryItem.id.in_(_shared_to(context_id))),
+        )
     # Rank with ids only (the sort carries no text), then read the page's cards.
     ranked = connection.execute(
         select(LibraryItem.id, func.count().over().label("total"))
