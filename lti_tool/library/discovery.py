@@ -116,7 +116,7 @@ def list_items(
     """One page of the course library as ``viewer_id`` asked for it."""
     page = max(query.page, 1)
     per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
-    wanted = _filters(context_id, viewer_id, query)
+    wanted = _filters(context_id, viewer_id, query, sqlite=connection.dialect.name == "sqlite")
     if query.text.strip():
         rows, total = _search_page(
             connection,
@@ -148,8 +148,11 @@ def _listed() -> ColumnElement[bool]:
     return and_(LibraryItem.state == "published", LibraryItem.deleted_at.is_(None))
 
 
-def _filters(context_id: int, viewer_id: int, query: LibraryQuery) -> list[ColumnElement[bool]]:
+def _filters(
+    context_id: int, viewer_id: int, query: LibraryQuery, *, sqlite: bool
+) -> list[ColumnElement[bool]]:
     """The person's filters (what is listed at all is up to each query)."""
+    item_id = _not_driving() if sqlite else LibraryItem.id
     conditions: list[ColumnElement[bool]] = []
     if query.kinds:
         conditions.append(LibraryItem.kind.in_(query.kinds))
@@ -157,21 +160,22 @@ def _filters(context_id: int, viewer_id: int, query: LibraryQuery) -> list[Colum
         conditions.append(LibraryItem.author_id == query.author_id)
     if query.topic_ids:
         conditions.append(
-            _not_driving().in_(
+            item_id.in_(
                 select(LibraryItemTopic.item_id).where(
                     LibraryItemTopic.topic_id.in_(query.topic_ids)
                 )
             )
         )
     if query.following:
-        conditions.append(_not_driving().in_(_followed_by(context_id, viewer_id)))
+        conditions.append(item_id.in_(_followed_by(context_id, viewer_id)))
     return conditions
 
 
 def _not_driving() -> ColumnElement[int]:
-    """``id + 0``: the same value, but no longer the key the database may drive the query
-    by. Fetched by id, each row would be read to its ``deleted_at``, behind the body in
-    SQLite's overflow pages; the listing index checks it for free while reading in order."""
+    """``id + 0``: the same value, but no longer the key SQLite may drive the query by.
+    Fetched by id, each row would be read to its ``deleted_at``, behind the body in
+    overflow pages; the listing index checks it for free while reading in order.
+    (PostgreSQL, which hashes the set, would instead fall back to comparing row by row.)"""
     return LibraryItem.id + 0
 
 
@@ -234,29 +238,34 @@ def _listing_page(
         .order_by(*_order(sort, LibraryItem))
         .limit(reach)
     )
-    shared = (
-        select(*_CARD_COLUMNS)
-        .where(
-            LibraryItem.id.in_(_shared_to(context_id)),
-            LibraryItem.context_id != context_id,
-            *wanted,
-        )
-        .order_by(*_order(sort, LibraryItem))
-        .limit(reach)
+    own_count = select(func.count()).where(LibraryItem.context_id == context_id, *wanted)
+    # Most courses have no shared items, some a few: read their ids first, so neither
+    # database plans a join over every item to find them.
+    shared_ids = list(
+        connection.execute(
+            select(LibraryShare.item_id).where(LibraryShare.context_id == context_id)
+        ).scalars()
     )
-    merged = union_all(select(own.subquery()), select(shared.subquery())).subquery("listed")
+    if not shared_ids:
+        rows = connection.execute(own.limit(per_page).offset((page - 1) * per_page)).all()
+        total = connection.execute(own_count).scalar_one()
+        return list(rows), int(total)
+    shared_here = (
+        LibraryItem.id.in_(shared_ids),
+        LibraryItem.context_id != context_id,
+        *wanted,
+    )
+    shared = select(*_CARD_COLUMNS).where(*shared_here).order_by(*_order(sort, LibraryItem))
+    merged = union_all(select(own.subquery()), select(shared.limit(reach).subquery())).subquery(
+        "listed"
+    )
     rows = connection.execute(
         select(merged)
         .order_by(*_order(sort, merged.c))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    own_count = select(func.count()).where(LibraryItem.context_id == context_id, *wanted)
-    shared_count = select(func.count()).where(
-        LibraryItem.id.in_(_shared_to(context_id)),
-        LibraryItem.context_id != context_id,
-        *wanted,
-    )
+    shared_count = select(func.count()).where(*shared_here)
     total = connection.execute(
         select(own_count.scalar_subquery() + shared_count.scalar_subquery())
     ).scalar_one()

@@ -182,7 +182,7 @@ def test_search_combines_with_filters_sorts_and_pages(course: Course) -> None:
     ]
 
 
-def test_one_query_each_for_items_count_topics_and_authors(course: Course) -> None:
+def test_one_query_each_for_shares_items_count_topics_and_authors(course: Course) -> None:
     statements: list[str] = []
 
     def count(*args: object) -> None:
@@ -193,4 +193,4 @@ def test_one_query_each_for_items_count_topics_and_authors(course: Course) -> No
         assert len(course.page(per_page=50).items) == 5
     finally:
         event.remove(course.connection, "before_cursor_execute", count)
-    assert len(statements) == 4, statements
+    assert len(statements) == 5, statements
