@@ -197,3 +197,19 @@ def test_fts5_query_quotes_every_word() -> None:
     assert fts5_query('NEAR( "x" AND y*') == '"NEAR" "x" "AND" "y"*'
     assert fts5_query("!!! ___") is None
     assert fts5_query("w " * 100) == " ".join(['"w"'] * 31 + ['"w"*'])
+
+
+def test_emptying_the_items_empties_the_index(database_url: str, engine: Engine) -> None:
+    """The tests' PostgreSQL reset (TRUNCATE ... CASCADE) reaches the stored vectors."""
+    from tests.conftest import empty_postgres  # noqa: PLC0415
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("each SQLite test starts from a copied file; nothing is emptied")
+    with engine.begin() as connection:
+        library = Library.on(connection)
+        library.item(library.course("c1"), "Kept nowhere")
+        assert connection.execute(text("SELECT count(*) FROM lib_item_search")).scalar() == 1
+    engine.dispose()
+    empty_postgres(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM lib_item_search")).scalar() == 0
