@@ -102,6 +102,9 @@ MAY: dict[str, frozenset[str]] = {
     "roster_pages.show": ANY_STAFF,
     "roster_pages.sync_now": ANY_STAFF,
     "admin_pages.learning_records_status": NO_ONE,  # operators only (a separate token)
+    # The course library's index: each launched person reads their own course's library.
+    "library_discovery.index": ANY_LAUNCH,
+    "library_discovery.following": ANY_LAUNCH,
 }
 
 
