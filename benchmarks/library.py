@@ -17,6 +17,8 @@ Baseline, in the same run: the same pages with a naive listing swapped in: ``LIK
 then topics and author looked up card by card.
 
 Targets: p99 under 50 ms for the library page and the feed, under 100 ms for search.
+The first row, the app's home page (one query), shows what any request costs on the
+machine at the moment: the CPUs are shared.
 
     python benchmarks/library.py [--items 10000] [--comments 50000] [--learners 1000]
         [--requests 200] [--databases sqlite postgres]
@@ -373,7 +375,8 @@ def measure(kind: str, args: argparse.Namespace) -> list[str]:
             "library page": (library_paths(args.requests, topic_ids), 50.0),
             "search": (search_paths(args.requests), 100.0),
         }
-        lines = []
+        # The floor on this machine right now: the app's smallest launched page.
+        lines = [row(kind, "home (floor)", "-", latencies(app, token, ["/app?"] * 50), 50.0)]
         for page, (paths, target) in pages.items():
             lines.append(row(kind, page, "peerlearn", latencies(app, token, paths), target))
             with naive_listing():
