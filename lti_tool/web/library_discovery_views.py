@@ -22,6 +22,7 @@ from lti_tool.library.discovery import (
     author_names,
     list_items,
 )
+from lti_tool.library.search import clean_search_text
 from lti_tool.persistence.library_models import LibraryTopic
 from lti_tool.persistence.models import Context, Deployment
 from lti_tool.web.app_views import current_launch
@@ -125,7 +126,7 @@ def read_query(args: Any) -> Asked:
             f"The library cannot show that listing: check {fields_named}.",
             code="library_query_invalid",
         ) from error
-    text = " ".join(loaded["q"].split())
+    text = clean_search_text(loaded["q"])
     sort = loaded["sort"] or ("relevance" if text else "newest")
     if sort == "relevance" and not text:
         sort = "newest"

@@ -164,6 +164,7 @@ def test_bad_queries_get_a_clear_page_in_the_frame(
 def test_weird_searches_answer_normally(learner: Visitor, weird: str) -> None:
     page = learner.get(q=weird)
     assert page.status == 200, page.text
+    assert "\x00" not in page.text
 
 
 def test_staff_see_the_same_listing(learner: Visitor) -> None:
