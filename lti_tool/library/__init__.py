@@ -1,1 +1,2 @@
-"""The course content library: operations between the web edge and the database."""
+"""The course content library's operations: authoring, attachments, topics, access and
+learning records. Each takes the caller's connection and runs in its transaction."""
