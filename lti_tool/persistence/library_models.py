@@ -51,6 +51,12 @@ class LibraryItem(Base):
     __tablename__ = "lib_item"
     __table_args__ = (
         Index("ix_lib_item_course_listing", "context_id", "state", "published_at", "id"),
+        # Listed items (published, not deleted) newest first, and their count, without
+        # reading rows: deleted_at sits behind the body, in SQLite's overflow pages
+        # (migration 0008, with the library's full-text search).
+        Index(
+            "ix_lib_item_course_listed", "context_id", "state", "deleted_at", "published_at", "id"
+        ),
         Index("ix_lib_item_course_helpful", "context_id", "state", "helpful_count", "id"),
         Index("ix_lib_item_course_views", "context_id", "state", "view_count", "id"),
         Index("ix_lib_item_author", "context_id", "author_id", "id"),

@@ -138,6 +138,9 @@ MAY: dict[str, frozenset[str]] = {
     "library_moderation.share_page": COURSE_STAFF,
     "library_moderation.share": COURSE_STAFF,
     "library_moderation.unshare": COURSE_STAFF,
+    # The course library's index: each launched person reads their own course's library.
+    "library_discovery.index": ANY_LAUNCH,
+    "library_discovery.following": ANY_LAUNCH,
 }
 
 
