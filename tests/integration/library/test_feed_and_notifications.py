@@ -1,0 +1,175 @@
+"""The feed and notifications on SQLite and PostgreSQL: fan-out to followers once per
+person, never to the author, unread state per course, and nothing about items a course
+may not see."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select, update
+
+from lti_tool.domain.library.social import FeedVerb, NotificationKind
+from lti_tool.library import feed, notifications
+from lti_tool.persistence.library_models import (
+    LibraryEvent,
+    LibraryFollow,
+    LibraryItem,
+    LibraryNotification,
+)
+from tests.integration.library.conftest import NOW, Campus
+
+
+def follow(campus: Campus, who: str, kind: str, target: int, course: int | None = None) -> None:
+    campus.connection.execute(
+        insert(LibraryFollow).values(
+            context_id=course or campus.course,
+            user_id=campus.person(who),
+            target_kind=kind,
+            target_id=target,
+        )
+    )
+
+
+def inboxes(campus: Campus) -> dict[str, list[tuple[str, int | None]]]:
+    rows = campus.connection.execute(
+        select(LibraryNotification.user_id, LibraryNotification.kind, LibraryNotification.item_id)
+    ).all()
+    names = {pk: name for name, pk in campus.people.items()}
+    found: dict[str, list[tuple[str, int | None]]] = {}
+    for user, kind, item in rows:
+        found.setdefault(names[user], []).append((kind, item))
+    return found
+
+
+def test_a_new_item_reaches_each_follower_once_and_never_its_author(campus: Campus) -> None:
+    python = campus.topic("Python")
+    sql = campus.topic("SQL")
+    elsewhere = campus.topic("Python", course=campus.other_course)
+    author = campus.person("ada")
+    follow(campus, "both", "topic", python)
+    follow(campus, "both", "author", author)
+    follow(campus, "two-topics", "topic", python)
+    follow(campus, "two-topics", "topic", sql)
+    follow(campus, "fan", "author", author)
+    follow(campus, "ada", "topic", python)  # the author follows her own topic
+    follow(campus, "unrelated", "topic", campus.topic("Go"))
+    follow(campus, "other-course", "topic", elsewhere, course=campus.other_course)
+    follow(campus, "other-course-fan", "author", author, course=campus.other_course)
+    item = campus.item("ada", topics=(python, sql))
+
+    assert notifications.notify_new_item(campus.connection, item) == 3
+    assert inboxes(campus) == {
+        "both": [("new_item", item.id)],
+        "two-topics": [("new_item", item.id)],
+        "fan": [("new_item", item.id)],
+    }
+    # Approving or restoring the item later is no news.
+    assert notifications.notify_new_item(campus.connection, item) == 0
+    assert campus.connection.scalar(select(func.count()).select_from(LibraryNotification)) == 3
+
+
+def test_published_is_announced_once_and_the_feed_shows_only_visible_items(
+    campus: Campus,
+) -> None:
+    shown = campus.item("ada", title="Shown")
+    feed.record_published(campus.connection, shown)
+    feed.record_published(campus.connection, shown)
+    hidden = campus.item("ada", title="Hidden later")
+    feed.record_published(campus.connection, hidden)
+    gone = campus.item("ada", title="Deleted later")
+    feed.record_published(campus.connection, gone)
+    campus.connection.execute(
+        update(LibraryItem).where(LibraryItem.id == hidden.id).values(state="hidden")
+    )
+    campus.connection.execute(
+        update(LibraryItem).where(LibraryItem.id == gone.id).values(deleted_at=NOW)
+    )
+    elsewhere = campus.item("bob", course=campus.other_course, title="Elsewhere")
+    feed.record_published(campus.connection, elsewhere)
+
+    page = feed.feed_page(campus.connection, context_id=campus.course)
+    assert [(e.verb, e.item_title, e.actor_name) for e in page.entries] == [
+        ("published", "Shown", "Ada")
+    ]
+    assert page.next_before is None
+    assert (
+        campus.connection.scalar(
+            select(func.count()).where(LibraryEvent.verb == FeedVerb.PUBLISHED.value)
+        )
+        == 4
+    )
+    other = feed.feed_page(campus.connection, context_id=campus.other_course)
+    assert [e.item_title for e in other.entries] == ["Elsewhere"]
+
+
+def test_feed_pages_walk_back_without_gaps_or_repeats(campus: Campus) -> None:
+    items = [campus.item("ada", title=f"Item {n}") for n in range(7)]
+    for item in items:
+        feed.record_published(campus.connection, item)
+    seen: list[str] = []
+    before = None
+    while True:
+        page = feed.feed_page(campus.connection, context_id=campus.course, before=before, limit=3)
+        seen.extend(entry.item_title for entry in page.entries)
+        if page.next_before is None:
+            break
+        before = page.next_before
+    assert seen == [f"Item {n}" for n in reversed(range(7))]
+
+
+def test_unread_state_is_per_person_and_course(campus: Campus) -> None:
+    ada, bob = campus.person("ada"), campus.person("bob")
+    item = campus.item("ada")
+    notifications.notify(
+        campus.connection,
+        [ada, ada, bob],
+        context_id=campus.course,
+        kind=NotificationKind.COMMENT,
+        actor_id=campus.person("eve"),
+        item_id=item.id,
+    )
+    notifications.notify(
+        campus.connection,
+        [ada],
+        context_id=campus.other_course,
+        kind=NotificationKind.COMMENT,
+        actor_id=bob,
+        item_id=campus.item("bob", course=campus.other_course).id,
+    )
+    count = notifications.unread_count
+    assert count(campus.connection, user_id=ada, context_id=campus.course) == 1
+    assert count(campus.connection, user_id=ada, context_id=campus.other_course) == 1
+    mine = notifications.inbox(campus.connection, user_id=ada, context_id=campus.course)
+    [notice] = mine.notices
+    assert (notice.kind, notice.actor_name, notice.read, mine.unread) == (
+        "comment",
+        "Eve",
+        False,
+        1,
+    )
+    # Someone else's notification is not theirs to mark.
+    assert not notifications.mark_read(
+        campus.connection, user_id=bob, context_id=campus.course, notification_id=notice.id
+    )
+    assert notifications.mark_read(
+        campus.connection, user_id=ada, context_id=campus.course, notification_id=notice.id
+    )
+    assert count(campus.connection, user_id=ada, context_id=campus.course) == 0
+    assert count(campus.connection, user_id=bob, context_id=campus.course) == 1
+    assert (
+        notifications.mark_all_read(campus.connection, user_id=bob, context_id=campus.course) == 1
+    )
+    assert count(campus.connection, user_id=bob, context_id=campus.course) == 0
+    assert count(campus.connection, user_id=ada, context_id=campus.other_course) == 1
+    # An item hidden since is no longer announced.
+    notifications.notify(
+        campus.connection,
+        [ada],
+        context_id=campus.course,
+        kind=NotificationKind.COMMENT,
+        actor_id=bob,
+        item_id=item.id,
+    )
+    assert count(campus.connection, user_id=ada, context_id=campus.course) == 1
+    campus.connection.execute(
+        update(LibraryItem).where(LibraryItem.id == item.id).values(state="hidden")
+    )
+    assert count(campus.connection, user_id=ada, context_id=campus.course) == 0
