@@ -123,6 +123,11 @@ def vote_delta(before: VoteState, after: VoteState) -> CounterDelta:
     )
 
 
+def may_vote(*, viewer_id: int, author_id: int | None) -> bool:
+    """Peers vote; an author does not mark their own item helpful or rate it."""
+    return author_id is None or viewer_id != author_id
+
+
 def rating_average(rating_sum: int, rating_count: int) -> float | None:
     return round(rating_sum / rating_count, 1) if rating_count else None
 
@@ -234,12 +239,14 @@ def check_volunteer(request: RequestFacts, *, viewer_id: int) -> None:
         raise SocialRefused("Someone already volunteered for this.", code="request_claimed")
 
 
-def check_answer(request: RequestFacts, *, viewer_id: int, item_author_id: int | None) -> None:
+def check_answer(
+    request: RequestFacts, *, viewer_id: int, item_author_id: int | None, is_staff: bool = False
+) -> None:
     """An open request is answered by linking an item: its author links it (the
     volunteer, or anyone who wrote about it anyway), or staff do."""
     if request.state is not RequestState.OPEN:
         raise SocialRefused("This request is no longer open.", code="request_closed")
-    if item_author_id != viewer_id:
+    if not is_staff and item_author_id != viewer_id:
         raise Forbidden("Link an item you wrote.", code="not_your_item")
 
 

@@ -68,6 +68,12 @@ def test_ratings_outside_one_to_five_are_refused(raw: str | int) -> None:
         social.check_rating(raw)
 
 
+def test_authors_do_not_vote_on_their_own_items() -> None:
+    assert social.may_vote(viewer_id=1, author_id=2)
+    assert social.may_vote(viewer_id=1, author_id=None)
+    assert not social.may_vote(viewer_id=1, author_id=1)
+
+
 def test_rating_average_is_none_without_ratings() -> None:
     assert social.rating_average(0, 0) is None
     assert social.rating_average(9, 2) == 4.5
@@ -157,6 +163,7 @@ def test_an_open_request_is_answered_by_the_items_author() -> None:
     social.check_answer(OPEN, viewer_id=3, item_author_id=3)
     with pytest.raises(Forbidden):
         social.check_answer(OPEN, viewer_id=3, item_author_id=4)
+    social.check_answer(OPEN, viewer_id=3, item_author_id=4, is_staff=True)
     with pytest.raises(SocialRefused):
         social.check_answer(ANSWERED, viewer_id=3, item_author_id=3)
 
