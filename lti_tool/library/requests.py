@@ -165,8 +165,8 @@ def answer(
 
 
 def hide(connection: Connection, viewer: Viewer, *, request_id: int) -> None:
+    _facts(connection, viewer, request_id)  # another course's request is not found
     state = hidden_state(is_staff=viewer.is_staff)
-    _facts(connection, viewer, request_id)
     connection.execute(
         update(TopicRequest).where(TopicRequest.id == request_id).values(state=state.value)
     )
@@ -263,3 +263,23 @@ def board(connection: Connection, viewer: Viewer, *, limit: int = 200) -> tuple[
         )
         for rank, row in enumerate(connection.execute(query), start=1)
     )
+
+
+@dataclass(frozen=True)
+class LinkableItem:
+    key: str
+    title: str
+
+
+def linkable_items(
+    connection: Connection, viewer: Viewer, *, limit: int = 50
+) -> tuple[LinkableItem, ...]:
+    """The viewer's own items the course sees, newest first: what they may link as an
+    answer (staff may also paste any item's key)."""
+    rows = connection.execute(
+        select(LibraryItem.key, LibraryItem.title)
+        .where(LibraryItem.author_id == viewer.user_id, visible_in(viewer.context_id))
+        .order_by(LibraryItem.published_at.desc(), LibraryItem.id.desc())
+        .limit(limit)
+    ).all()
+    return tuple(LinkableItem(row.key, row.title) for row in rows)

@@ -16,6 +16,7 @@ from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_pages import register_kind_pages
+from lti_tool.web.library_requests_views import library_social
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools
@@ -48,6 +49,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(grade_api)
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)
+    app.register_blueprint(library_social)
     app.register_blueprint(meta)
     app.register_blueprint(registration)
     register_error_handlers(app)
