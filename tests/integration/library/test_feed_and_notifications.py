@@ -4,9 +4,11 @@ may not see."""
 
 from __future__ import annotations
 
+import random
+
 from sqlalchemy import func, insert, select, update
 
-from lti_tool.domain.library.social import FeedVerb, NotificationKind
+from lti_tool.domain.library.social import FeedVerb, NotificationKind, new_item_recipients
 from lti_tool.library import feed, notifications
 from lti_tool.persistence.library_models import (
     LibraryEvent,
@@ -173,3 +175,33 @@ def test_unread_state_is_per_person_and_course(campus: Campus) -> None:
         update(LibraryItem).where(LibraryItem.id == item.id).values(state="hidden")
     )
     assert count(campus.connection, user_id=ada, context_id=campus.course) == 0
+
+
+def test_fan_out_in_sql_agrees_with_the_domain_rule(campus: Campus) -> None:
+    """Random follow graphs: the INSERT ... SELECT notifies exactly the domain's set."""
+    rng = random.Random("fan-out")  # noqa: S311 - reproducible test data
+    people = [campus.person(f"p{n}") for n in range(12)]
+    topics = [campus.topic(f"T{n}") for n in range(5)]
+    for person in people:
+        for topic in rng.sample(topics, rng.randint(0, 3)):
+            follow(campus, f"p{people.index(person)}", "topic", topic)
+        for author in rng.sample(people, rng.randint(0, 2)):
+            if author != person:
+                follow(campus, f"p{people.index(person)}", "author", author)
+    for round_ in range(8):
+        author = rng.choice(people)
+        tagged = tuple(rng.sample(topics, rng.randint(0, 3)))
+        item = campus.item(f"p{people.index(author)}", title=f"Item {round_}", topics=tagged)
+        follows = campus.connection.execute(
+            select(LibraryFollow.user_id, LibraryFollow.target_kind, LibraryFollow.target_id)
+        ).all()
+        expected = new_item_recipients(
+            author_id=author,
+            topic_followers=[u for u, kind, t in follows if kind == "topic" and t in tagged],
+            author_followers=[u for u, kind, t in follows if kind == "author" and t == author],
+        )
+        notifications.notify_new_item(campus.connection, item)
+        told = campus.connection.scalars(
+            select(LibraryNotification.user_id).where(LibraryNotification.item_id == item.id)
+        ).all()
+        assert sorted(told) == sorted(expected)
