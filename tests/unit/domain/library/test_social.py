@@ -49,6 +49,13 @@ def test_comment_length_is_limited_after_trimming() -> None:
     assert refused.value.code == "comment_too_long"
 
 
+def test_control_characters_are_dropped_but_lines_kept() -> None:
+    assert social.check_comment("a\x00b\x0bc\x7f\n\td\r\n") == "abc\n\td"
+    assert social.check_request("x\x00y", "z\x1b") == ("xy", "z")
+    with pytest.raises(BadRequest):
+        social.check_comment("\x00\x01")
+
+
 def test_only_the_author_changes_a_comment() -> None:
     assert social.may_change_comment(viewer_id=1, author_id=1)
     assert not social.may_change_comment(viewer_id=2, author_id=1)
