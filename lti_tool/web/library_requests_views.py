@@ -9,7 +9,12 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.library import requests as topic_requests
 from lti_tool.web.context import services
-from lti_tool.web.library_social_views import library_social, open_library, render_library
+from lti_tool.web.library_social_views import (
+    ROW_ID,
+    library_social,
+    open_library,
+    render_library,
+)
 
 __all__ = ["library_social"]
 
@@ -47,7 +52,7 @@ def propose() -> ResponseReturnValue:
     return _back(token, request_id)
 
 
-@library_social.post("/requests/<int:request_id>/vote")
+@library_social.post(f"/requests/<{ROW_ID}:request_id>/vote")
 def upvote(request_id: int) -> ResponseReturnValue:
     viewer, token = open_library()
     with services().engine.begin() as connection:
@@ -55,7 +60,7 @@ def upvote(request_id: int) -> ResponseReturnValue:
     return _back(token, request_id)
 
 
-@library_social.post("/requests/<int:request_id>/volunteer")
+@library_social.post(f"/requests/<{ROW_ID}:request_id>/volunteer")
 def volunteer(request_id: int) -> ResponseReturnValue:
     viewer, token = open_library()
     with services().engine.begin() as connection:
@@ -63,7 +68,7 @@ def volunteer(request_id: int) -> ResponseReturnValue:
     return _back(token, request_id)
 
 
-@library_social.post("/requests/<int:request_id>/answer")
+@library_social.post(f"/requests/<{ROW_ID}:request_id>/answer")
 def answer(request_id: int) -> ResponseReturnValue:
     """Link the answering item, named by its key (or its address, pasted whole)."""
     viewer, token = open_library()
@@ -74,7 +79,7 @@ def answer(request_id: int) -> ResponseReturnValue:
     return _back(token, request_id)
 
 
-@library_social.post("/requests/<int:request_id>/hide")
+@library_social.post(f"/requests/<{ROW_ID}:request_id>/hide")
 def hide(request_id: int) -> ResponseReturnValue:
     viewer, token = open_library()
     with services().engine.begin() as connection:
@@ -82,7 +87,7 @@ def hide(request_id: int) -> ResponseReturnValue:
     return _back(token, request_id)
 
 
-@library_social.post("/requests/<int:request_id>/restore")
+@library_social.post(f"/requests/<{ROW_ID}:request_id>/restore")
 def restore(request_id: int) -> ResponseReturnValue:
     viewer, token = open_library()
     with services().engine.begin() as connection:

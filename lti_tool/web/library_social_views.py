@@ -50,14 +50,22 @@ def item_page(key: str, token: str, anchor: str = "") -> str:
     return address + (f"#{anchor}" if anchor else "")
 
 
+# Row ids are 32-bit on PostgreSQL: a larger number is no row, not a database error.
+MAX_ID = 2**31 - 1
+ROW_ID = f"int(min=1, max={MAX_ID})"  # the URL converter of row ids
+
+
 def _int(name: str) -> int | None:
     raw = request.values.get(name, "").strip()
     if not raw:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise BadRequest(f"{name} must be a number.", code="bad_number") from None
+    if not 0 < value <= MAX_ID:
+        raise BadRequest(f"{name} is out of range.", code="bad_number")
+    return value
 
 
 def render_library(template: str, viewer: Viewer, token: str, **values: object) -> str:
@@ -93,7 +101,7 @@ def add_comment(key: str) -> ResponseReturnValue:
     return redirect(item_page(key, token, f"comment-{comment_id}"), code=303)
 
 
-@library_social.post("/comments/<int:comment_id>/edit")
+@library_social.post(f"/comments/<{ROW_ID}:comment_id>/edit")
 def edit_comment(comment_id: int) -> ResponseReturnValue:
     viewer, token = open_library()
     with services().engine.begin() as connection:
@@ -103,7 +111,7 @@ def edit_comment(comment_id: int) -> ResponseReturnValue:
     return redirect(item_page(key, token, f"comment-{comment_id}"), code=303)
 
 
-@library_social.post("/comments/<int:comment_id>/delete")
+@library_social.post(f"/comments/<{ROW_ID}:comment_id>/delete")
 def delete_comment(comment_id: int) -> ResponseReturnValue:
     viewer, token = open_library()
     with services().engine.begin() as connection:
@@ -179,7 +187,7 @@ def unread() -> Response:
     return jsonify({"unread": count})
 
 
-@library_social.post("/notifications/<int:notification_id>/read")
+@library_social.post(f"/notifications/<{ROW_ID}:notification_id>/read")
 def read_notification(notification_id: int) -> ResponseReturnValue:
     """Mark one read; with ``open`` set to an item key, go on to that item."""
     viewer, token = open_library()

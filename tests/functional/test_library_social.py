@@ -415,3 +415,46 @@ def test_stored_xss_payloads_never_become_markup(library: Library) -> None:
     assert len(comment_ids(pages["discussion"])) == len(PAYLOADS) + 20
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in discussion  # shown, inert
     assert pages["requests"].text.count("data-request=") == len(PAYLOADS)
+
+
+def test_bad_input_is_a_clear_error_never_a_crash(library: Library) -> None:
+    item = library.publish(AUTHOR, "Numbers")
+    other = library.publish(AUTHOR, "Other item")
+    [theirs] = comment_ids(library.post(PEER, f"/items/{other.key}/comments", body="there"))
+    huge = "99999999999999999999"
+    cases = [
+        ("GET", "/feed", {"before": huge}, 400),
+        ("GET", "/feed", {"before": "x"}, 400),
+        ("GET", "/notifications", {"before": "-1"}, 400),
+        ("POST", f"/items/{item.key}/comments", {"body": "hi", "reply_to": huge}, 400),
+        ("POST", f"/items/{item.key}/comments", {"body": "hi", "reply_to": str(theirs)}, 404),
+        ("POST", f"/items/{item.key}/rating", {"rating": "five"}, 400),
+        ("POST", "/follows", {"kind": "topic", "target": huge}, 400),
+        ("POST", "/follows", {"kind": "course", "target": "1"}, 400),
+        ("POST", "/follows", {"kind": "topic"}, 400),
+        ("POST", f"/comments/{huge}/edit", {"body": "x"}, 404),
+        ("POST", f"/notifications/{huge}/read", {}, 404),
+        ("POST", f"/requests/{huge}/vote", {}, 404),
+        ("POST", "/requests/1/answer", {"item": "no-such-item"}, 404),
+        ("POST", "/requests", {"title": "   "}, 400),
+        ("POST", "/requests", {"title": "x" * 201}, 400),
+        ("GET", "/items/not-a-key/discussion", {}, 404),
+    ]
+    for method, path, fields, status in cases:
+        answer = (
+            library.post(PEER, path, **fields)
+            if method == "POST"
+            else library.get(PEER, path, **fields)
+        )
+        assert answer.status == status, (path, fields, answer.text[:300])
+        assert answer.error_code(), (path, answer.text[:300])
+    with library.world.services.sessions() as session:
+        assert session.scalars(select(LibraryComment.id)).all() == [theirs]
+    problem = requests.get(
+        library.url("/feed"),
+        params={"ls": library.sessions[PEER][1], "before": huge},
+        headers={"Accept": "application/json"},
+        timeout=10,
+    )
+    assert problem.status_code == 400
+    assert problem.headers["Content-Type"].startswith("application/problem+json")
