@@ -8,7 +8,7 @@ import random
 import threading
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.library.social import SocialRefused, VoteState
@@ -20,7 +20,7 @@ from lti_tool.persistence.library_models import (
     LibraryVote,
     TopicRequest,
 )
-from tests.integration.library.conftest import Campus
+from tests.integration.library.conftest import NOW, Campus
 
 
 def counters(campus: Campus, item_id: int) -> tuple[int, int, int, int]:
@@ -282,3 +282,42 @@ def test_topic_requests_rank_claim_answer_and_hide(campus: Campus) -> None:
             campus.connection, campus.viewer("zed", course=campus.other_course), request_id=first
         )
     assert campus.connection.scalar(select(func.count()).select_from(LibraryNotification)) == 1
+
+
+def test_hidden_comments_are_placeholders_for_learners_and_marked_for_staff(
+    campus: Campus,
+) -> None:
+    item = campus.item("ada")
+    bob, eve = campus.viewer("bob"), campus.viewer("eve")
+    staff = campus.viewer("teacher", staff=True)
+    root = comments.add_comment(campus.connection, bob, item_key=item.key, markdown="Rude words")
+    comments.add_comment(campus.connection, eve, item_key=item.key, markdown="Hm", reply_to=root)
+    lone = comments.add_comment(campus.connection, eve, item_key=item.key, markdown="Spam")
+    hidden_reply = comments.add_comment(
+        campus.connection, bob, item_key=item.key, markdown="More", reply_to=root
+    )
+    campus.connection.execute(
+        update(LibraryComment)
+        .where(LibraryComment.id.in_([root, lone, hidden_reply]))
+        .values(hidden_at=NOW)
+    )
+    learner_view = comments.thread_for(campus.connection, item.id, eve)
+    [placeholder] = learner_view.roots
+    assert (placeholder.id, placeholder.state, placeholder.body_html) == (root, "hidden", None)
+    assert placeholder.author_name == ""
+    assert [reply.body_markdown for reply in placeholder.replies] == ["Hm"]
+    staff_view = comments.thread_for(campus.connection, item.id, staff)
+    assert [(node.id, node.state) for node in staff_view.roots] == [
+        (root, "hidden"),
+        (lone, "hidden"),
+    ]
+    assert "Rude words" in (staff_view.roots[0].body_html or "")
+    assert len(staff_view.roots[0].replies) == 2
+    # The hidden comment's author cannot edit it back into view, nor be replied to.
+    with pytest.raises(SocialRefused):
+        comments.edit_comment(campus.connection, bob, comment_id=root, markdown="Nice words")
+    with pytest.raises(NotFound):
+        comments.add_comment(campus.connection, eve, item_key=item.key, markdown="?", reply_to=root)
+    # Feed: the hidden comments' events are gone, the reply's stays.
+    page = feed.feed_page(campus.connection, context_id=campus.course)
+    assert [entry.comment_excerpt for entry in page.entries] == ["Hm"]
