@@ -9,13 +9,15 @@ since drop out with them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, Row, and_, insert, or_, select
 
 from lti_tool.domain.library.social import FEED_PAGE_SIZE, FeedVerb
+from lti_tool.library.keyset import AnySelect, newest_first
 from lti_tool.library.social_access import NAME_COLUMNS, name_of, visible_in
 from lti_tool.persistence.library_models import (
     LibraryComment,
@@ -118,36 +120,52 @@ def feed_page(
     limit: int = FEED_PAGE_SIZE,
 ) -> FeedPage:
     """Newest events of the course, ``limit`` at a time, older than event ``before``."""
-    query = (
-        select(
-            LibraryEvent.id,
-            LibraryEvent.verb,
-            LibraryEvent.at,
-            LibraryItem.key,
-            LibraryItem.title,
-            LibraryComment.body_markdown,
-            TopicRequest.title.label("request_title"),
-            *NAME_COLUMNS,
+
+    def window(cursor: int | None, size: int) -> AnySelect:
+        query = select(LibraryEvent.id, LibraryEvent.item_id).where(
+            LibraryEvent.context_id == context_id
         )
-        .join(LibraryItem, LibraryItem.id == LibraryEvent.item_id)
-        .outerjoin(LibraryComment, LibraryComment.id == LibraryEvent.comment_id)
-        .outerjoin(TopicRequest, TopicRequest.id == LibraryEvent.request_id)
-        .outerjoin(User, User.id == LibraryEvent.actor_id)
-        .where(
-            LibraryEvent.context_id == context_id,
-            visible_in(context_id),
-            or_(
-                LibraryEvent.comment_id.is_(None),
-                and_(LibraryComment.deleted_at.is_(None), LibraryComment.hidden_at.is_(None)),
-            ),
-            or_(LibraryEvent.request_id.is_(None), TopicRequest.state != "hidden"),
+        if cursor is not None:
+            query = query.where(LibraryEvent.id < cursor)
+        return query.order_by(LibraryEvent.id.desc()).limit(size)
+
+    def visible(candidates: Sequence[Row[Any]]) -> AnySelect:
+        return (
+            select(
+                LibraryEvent.id,
+                LibraryEvent.verb,
+                LibraryEvent.at,
+                LibraryItem.key,
+                LibraryItem.title,
+                LibraryComment.body_markdown,
+                TopicRequest.title.label("request_title"),
+                *NAME_COLUMNS,
+            )
+            .join(LibraryItem, LibraryItem.id == LibraryEvent.item_id)
+            .outerjoin(LibraryComment, LibraryComment.id == LibraryEvent.comment_id)
+            .outerjoin(TopicRequest, TopicRequest.id == LibraryEvent.request_id)
+            .outerjoin(User, User.id == LibraryEvent.actor_id)
+            .where(
+                LibraryEvent.id.in_([row.id for row in candidates]),
+                LibraryItem.id.in_({row.item_id for row in candidates}),
+                visible_in(context_id),
+                or_(
+                    LibraryEvent.comment_id.is_(None),
+                    and_(LibraryComment.deleted_at.is_(None), LibraryComment.hidden_at.is_(None)),
+                ),
+                or_(LibraryEvent.request_id.is_(None), TopicRequest.state != "hidden"),
+            )
+            .order_by(LibraryEvent.id.desc())
         )
-        .order_by(LibraryEvent.id.desc())
-        .limit(limit + 1)
+
+    rows = newest_first(
+        connection,
+        window=window,
+        rows=visible,
+        before=before,
+        wanted=limit + 1,
+        chunk=limit * 3,
     )
-    if before is not None:
-        query = query.where(LibraryEvent.id < before)
-    rows = connection.execute(query).all()
     entries = tuple(
         FeedEntry(
             id=row.id,

@@ -9,14 +9,16 @@ that course's, and only about items the course may still see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Row,
     and_,
     exists,
     func,
@@ -31,6 +33,7 @@ from sqlalchemy.orm import aliased
 
 from lti_tool.domain.library.social import NotificationKind
 from lti_tool.library.feed import PublishedItem
+from lti_tool.library.keyset import AnySelect, newest_first
 from lti_tool.library.social_access import NAME_COLUMNS, name_of, visible_in
 from lti_tool.persistence.library_models import (
     LibraryFollow,
@@ -211,33 +214,41 @@ def inbox(
     limit: int = INBOX_PAGE_SIZE,
 ) -> Inbox:
     """A person's notifications in a course, newest first, ``limit`` at a time."""
-    query = (
-        select(
-            LibraryNotification.id,
-            LibraryNotification.kind,
-            LibraryNotification.created_at,
-            LibraryNotification.read_at,
-            LibraryNotification.message,
-            LibraryNotification.comment_id,
-            LibraryItem.key,
-            LibraryItem.title,
-            TopicRequest.title.label("request_title"),
-            *NAME_COLUMNS,
-        )
-        .outerjoin(LibraryItem, LibraryItem.id == LibraryNotification.item_id)
-        .outerjoin(TopicRequest, TopicRequest.id == LibraryNotification.request_id)
-        .outerjoin(User, User.id == LibraryNotification.actor_id)
-        .where(
-            LibraryNotification.user_id == user_id,
-            LibraryNotification.context_id == context_id,
-            _shown(context_id),
-        )
-        .order_by(LibraryNotification.id.desc())
-        .limit(limit + 1)
+    mine = (
+        LibraryNotification.user_id == user_id,
+        LibraryNotification.context_id == context_id,
     )
-    if before is not None:
-        query = query.where(LibraryNotification.id < before)
-    rows = connection.execute(query).all()
+
+    def window(cursor: int | None, size: int) -> AnySelect:
+        query = select(LibraryNotification.id).where(*mine)
+        if cursor is not None:
+            query = query.where(LibraryNotification.id < cursor)
+        return query.order_by(LibraryNotification.id.desc()).limit(size)
+
+    def shown(candidates: Sequence[Row[Any]]) -> AnySelect:
+        return (
+            select(
+                LibraryNotification.id,
+                LibraryNotification.kind,
+                LibraryNotification.created_at,
+                LibraryNotification.read_at,
+                LibraryNotification.message,
+                LibraryNotification.comment_id,
+                LibraryItem.key,
+                LibraryItem.title,
+                TopicRequest.title.label("request_title"),
+                *NAME_COLUMNS,
+            )
+            .outerjoin(LibraryItem, LibraryItem.id == LibraryNotification.item_id)
+            .outerjoin(TopicRequest, TopicRequest.id == LibraryNotification.request_id)
+            .outerjoin(User, User.id == LibraryNotification.actor_id)
+            .where(LibraryNotification.id.in_([row.id for row in candidates]), _shown(context_id))
+            .order_by(LibraryNotification.id.desc())
+        )
+
+    rows = newest_first(
+        connection, window=window, rows=shown, before=before, wanted=limit + 1, chunk=limit * 2
+    )
     notices = tuple(
         Notice(
             id=row.id,

@@ -205,3 +205,50 @@ def test_fan_out_in_sql_agrees_with_the_domain_rule(campus: Campus) -> None:
             select(LibraryNotification.user_id).where(LibraryNotification.item_id == item.id)
         ).all()
         assert sorted(told) == sorted(expected)
+
+
+def test_pages_reach_past_long_runs_of_rows_the_course_cannot_see(campus: Campus) -> None:
+    """Chunks of the index are walked until a page is full, so many newer events (or
+    notifications) about a hidden item never leave a page short or empty."""
+    older = [campus.item("ada", title=f"Old {n}") for n in range(5)]
+    for item in older:
+        feed.record_published(campus.connection, item)
+    ada = campus.person("ada")
+    notifications.notify(
+        campus.connection,
+        [ada],
+        context_id=campus.course,
+        kind=NotificationKind.COMMENT,
+        actor_id=campus.person("bob"),
+        item_id=older[0].id,
+    )
+    gone = campus.item("bob", title="Hidden later")
+    for _ in range(40):
+        feed.record_event(
+            campus.connection,
+            context_id=campus.course,
+            actor_id=campus.person("bob"),
+            verb=FeedVerb.RATED,
+            item_id=gone.id,
+        )
+        notifications.notify(
+            campus.connection,
+            [ada],
+            context_id=campus.course,
+            kind=NotificationKind.COMMENT,
+            actor_id=campus.person("bob"),
+            item_id=gone.id,
+        )
+    campus.connection.execute(
+        update(LibraryItem).where(LibraryItem.id == gone.id).values(state="hidden")
+    )
+    first = feed.feed_page(campus.connection, context_id=campus.course, limit=3)
+    assert [entry.item_title for entry in first.entries] == ["Old 4", "Old 3", "Old 2"]
+    rest = feed.feed_page(
+        campus.connection, context_id=campus.course, limit=3, before=first.next_before
+    )
+    assert [entry.item_title for entry in rest.entries] == ["Old 1", "Old 0"]
+    assert rest.next_before is None
+    inbox = notifications.inbox(campus.connection, user_id=ada, context_id=campus.course, limit=2)
+    assert [notice.item_title for notice in inbox.notices] == ["Old 0"]
+    assert (inbox.unread, inbox.next_before) == (1, None)
