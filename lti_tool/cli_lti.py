@@ -16,7 +16,9 @@ from sqlalchemy import select
 from config import Settings
 from lti_tool.domain.errors import PeerlearnError
 from lti_tool.grades import GradeWorker
+from lti_tool.lms_groups import GroupSync
 from lti_tool.lti.ags import AgsClient
+from lti_tool.lti.course_groups import CourseGroupsClient
 from lti_tool.lti.nrps import NrpsClient
 from lti_tool.peer_review.events import Recorder
 from lti_tool.peer_review.reassign import reassign_due
@@ -64,6 +66,15 @@ def roster_sync(services: Services) -> RosterSync:
     )
 
 
+def group_sync(services: Services) -> GroupSync:
+    nrps = NrpsClient(services.service_tokens, http=services.http)
+    return GroupSync(
+        services.engine,
+        CourseGroupsClient(services.service_tokens, nrps, http=services.http),
+        services.registrations,
+    )
+
+
 def _deliver(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     grades = GradeWorker(
@@ -71,7 +82,7 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
         AgsClient(services.service_tokens, http=services.http),
         services.registrations,
     )
-    rosters = RosterWorker(services.engine, roster_sync(services))
+    rosters = RosterWorker(services.engine, roster_sync(services), groups=group_sync(services))
 
     def run_once() -> int:
         # Allocations due first: the scores and statements they queue go out in this round.
@@ -103,6 +114,7 @@ def _sync(settings: Settings, args: argparse.Namespace) -> int:
         context_id = args.context or _context_by_lms_id(services, args.lms_context, args.platform)
         try:
             result = roster_sync(services).sync(context_id, full=args.full)
+            grouped = group_sync(services).sync(context_id)
         except PeerlearnError as error:
             raise LtiCommandError(f"{error.title}: {error.detail}") from error
     finally:
@@ -114,6 +126,8 @@ def _sync(settings: Settings, args: argparse.Namespace) -> int:
         f"course {context_id}: {result.kind} sync, {result.listed} members listed, "
         f"{result.people_written} people written, {result.departed} marked Deleted"
     )
+    if grouped.kind != "none":
+        print(f"course {context_id}: {grouped.groups} groups, {grouped.members} group members")
     return 0
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from lti_tool import outbox
 from lti_tool.domain.errors import NotFound
+from lti_tool.lms_groups import GroupSync
 from lti_tool.lti.nrps import RosterError
 from lti_tool.lti.service_tokens import ServiceTokenError
 from lti_tool.persistence.models import Platform
@@ -35,6 +36,8 @@ class RosterWorker:
 
     engine: Engine
     roster: RosterSync
+    # The course's LMS groups are read right after its roster, in the same request.
+    groups: GroupSync | None = None
     batch: int = 20
     lease_seconds: float = 900.0  # a sync of a large course takes a while
     base_backoff: float = 30.0
@@ -83,13 +86,15 @@ class RosterWorker:
 
     def _run(self, body: dict[str, Any]) -> None:
         requested = body.get("requested_at")
-        self.roster.sync(
-            int(body["context_id"]),
-            full=bool(body.get("full")),
-            unless_synced_since=datetime.fromtimestamp(float(requested), tz=UTC)
+        since = (
+            datetime.fromtimestamp(float(requested), tz=UTC)
             if requested is not None and not body.get("full")
-            else None,
+            else None
         )
+        context_id = int(body["context_id"])
+        self.roster.sync(context_id, full=bool(body.get("full")), unless_synced_since=since)
+        if self.groups is not None:
+            self.groups.sync(context_id, unless_synced_since=since)
 
     def _retry_later(self, messages: Sequence[outbox.Claimed], attempts: int, reason: str) -> None:
         # The LMS (or its token endpoint) is unavailable: this platform's other requests

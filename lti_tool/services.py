@@ -45,6 +45,8 @@ class Services:
     # Kinds of activity on offer, and the pages each adds (lti_tool.web.kind_pages).
     kinds: KindRegistry = field(default_factory=all_kinds)
     kind_pages: dict[str, Any] = field(default_factory=dict)
+    # Providers of course-dependent form options, by name (lti_tool.web.kind_choices).
+    choice_providers: dict[str, Any] = field(default_factory=dict)
     stop_delivery: threading.Event = field(default_factory=threading.Event)
     delivery_thread: threading.Thread | None = None
 

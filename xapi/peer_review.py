@@ -1,7 +1,7 @@
 """Statements of a peer review activity: submitted, was assigned, reviewed, scored, rated,
-flagged. Each names the activity as its parent. Ids derive from the activity's key (a
-UUID, unique across installations) and the event's rows, so a retry is the same
-statement and two installations never collide in one LRS."""
+flagged, and a calibration example answered. Each names the activity as its parent. Ids
+derive from the activity's key (a UUID, unique across installations) and the event's
+rows, so a retry is the same statement and two installations never collide in one LRS."""
 
 from __future__ import annotations
 
@@ -221,4 +221,35 @@ def flagged(
         activity=activity,
         at=at,
         identify=identify,
+    )
+
+
+def answered_calibration(
+    *,
+    person: Person,
+    place: Place,
+    activity: tuple[int, str, str],
+    example_pk: int,
+    attempt_pk: int,
+    accuracy: float,
+    rubric_scores: Mapping[str, float],
+    at: datetime,
+    identify: bool = False,
+) -> Statement:
+    """A learner assessed a calibration example; ``accuracy`` (0..1) is how close they
+    came to the teacher's assessment when they submitted it."""
+    return _statement(
+        event_id=statement_id(activity[2], "calibrated", attempt_pk),
+        person=person,
+        which=Verb.ANSWERED,
+        obj=_object(place, "calibration-examples", example_pk, ActivityType.CALIBRATION_EXAMPLE),
+        place=place,
+        activity=activity,
+        at=at,
+        identify=identify,
+        result={
+            "score": _score(round(accuracy * 100, 2), 100),
+            "completion": True,
+            "extensions": {Extension.RUBRIC_SCORES: dict(rubric_scores)},
+        },
     )

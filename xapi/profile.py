@@ -28,6 +28,7 @@ class Verb(enum.Enum):
     WAS_ASSIGNED = ("https://w3id.org/xapi/acrossx/verbs/was-assigned", "was assigned")
     REVIEWED = ("http://id.tincanapi.com/verb/reviewed", "reviewed")
     SCORED = ("http://adlnet.gov/expapi/verbs/scored", "scored")
+    ANSWERED = ("http://adlnet.gov/expapi/verbs/answered", "answered")
     ATTENDED = ("http://adlnet.gov/expapi/verbs/attended", "attended")
     MENTORED = ("http://id.tincanapi.com/verb/mentored", "mentored")
     VOIDED = ("http://adlnet.gov/expapi/verbs/voided", "voided")
@@ -53,6 +54,7 @@ class ActivityType(enum.StrEnum):
     PEER_REVIEW = "https://peerlearn.dev/xapi/activity-types/peer-review"
     SUBMISSION = "https://peerlearn.dev/xapi/activity-types/submission"
     REVIEW = "http://id.tincanapi.com/activitytype/review"
+    CALIBRATION_EXAMPLE = "https://peerlearn.dev/xapi/activity-types/calibration-example"
 
 
 class Extension(enum.StrEnum):

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.exceptions import LtiException
 
 from lti_tool.demo.adapters import DemoConf, DemoLaunch, DemoLogin, DemoRegistration, ParamsRequest
+from lti_tool.demo.course_groups import DemoCourseGroups, grant_groups_scope
 from lti_tool.demo.gradebook import Gradebook
 from lti_tool.demo.model import (
     CLAIM,
@@ -96,6 +97,7 @@ class DemoPlatform:
         self.deep_linking_responses: list[dict[str, Any]] = []
         self.gradebook_online = True
         self.memberships_url = issuer + "/nrps/memberships"
+        self.course_groups = DemoCourseGroups(issuer)
         (
             self.registration.set_iss(issuer)
             .set_client_id(client_id)
@@ -115,14 +117,16 @@ class DemoPlatform:
             self.token_requests[str(form.get("scope", ""))] += 1
         conf = DemoConf(registration=self.registration)
         try:
-            return dict(conf.get_access_token(dict(form)))
+            granted = dict(conf.get_access_token(dict(form)))
         except LtiException as error:
             if "Unable to find public key" not in str(error):
                 raise
             # lti1p3platform caches the tool's key set for ever; after a tool key rotation,
             # look again once.
             self.registration.set_tool_key_set(None)
-            return dict(conf.get_access_token(dict(form)))
+            granted = dict(conf.get_access_token(dict(form)))
+        grant_groups_scope(self, form, granted)
+        return granted
 
     def accept_deep_linking_response(self, token: str) -> list[DemoLink]:
         """Validate the tool's ``LtiDeepLinkingResponse`` and add its links to the course.
@@ -275,7 +279,7 @@ class DemoPlatform:
             DemoConf(registration=self.registration),
             person=person,
             course=self.course,
-            extra=extra or {},
+            extra={**self.course_groups.claim(), **(extra or {})},
             lineitems_url=self.gradebook.base_url,
             memberships_url=self.memberships_url,
             link=link,

@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, render_template, r
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lti_tool.demo.course_groups import filter_by_group, register_course_groups
 from lti_tool.demo.gradebook import Gradebook, GradebookError
 from lti_tool.demo.platform import (
     DEEP_LINKING_HINT,
@@ -95,6 +96,7 @@ def lms_blueprint(name: str, platform: Callable[[], DemoPlatform]) -> Blueprint:
 
     register_gradebook(pages, platform)
     register_roster(pages, platform)
+    register_course_groups(pages, platform)
 
     @pages.post("/token")
     def token() -> tuple[Response, int]:
@@ -184,6 +186,7 @@ MEMBERSHIPS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 def register_roster(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> None:
     """Names and Role Provisioning Services: the course roster, paged by ``limit``.
 
+    ``group=<id>`` lists that course group's members (LTI Course Groups Service).
     ``next=body`` puts the next page's URL in the body instead of a ``Link`` header, as
     some platforms do. Each answer offers a ``rel="differences"`` link (``since`` = the
     roster version now); one older than the platform's change log answers 410.
@@ -201,7 +204,13 @@ def register_roster(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> N
         ):
             gone = {"error": "differences for this version are no longer available"}
             return Response(json.dumps(gone), status=410, content_type="application/json")
-        members = lms.members(int(since) if since is not None else None)
+        members = filter_by_group(
+            lms.course_groups,
+            lms.members(int(since) if since is not None else None),
+            request.args.get("group"),
+        )
+        if members is None:
+            abort(404)  # no such group
         limit = int(request.args.get("limit", str(len(members) or 1)))
         page = int(request.args.get("page", "1"))
         body: dict[str, Any] = {

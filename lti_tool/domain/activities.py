@@ -44,6 +44,9 @@ class FormField:
     minimum: float | None = None
     maximum: float | None = None
     max_length: int = TEXT_LIMIT
+    # A CHOICE whose options depend on the course: the name of the provider that lists
+    # them (see lti_tool.domain.course_choices); ``choices`` is then filled per course.
+    course_choices: str = ""
 
 
 class SettingsInvalid(ValueError):

@@ -11,6 +11,7 @@ from lti_tool.domain.roles import CourseRole, course_role
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+GROUPS_CLAIM = "https://purl.imsglobal.org/spec/lti-gs/claim/groupsservice"
 MAX_URL = 1024  # the stored columns' length
 
 
@@ -53,6 +54,9 @@ class LaunchClaims:
     # Services), when the LMS offers them in this launch.
     memberships_url: str | None = None
     lineitems_url: str | None = None
+    # LTI Course Groups service: the course's groups and group sets.
+    groups_url: str | None = None
+    groupsets_url: str | None = None
 
     @property
     def course_role(self) -> CourseRole:
@@ -125,6 +129,8 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
         custom=custom,
         memberships_url=_service_url(claims, NRPS_CLAIM, "context_memberships_url"),
         lineitems_url=_service_url(claims, AGS_CLAIM, "lineitems"),
+        groups_url=_service_url(claims, GROUPS_CLAIM, "context_groups_url"),
+        groupsets_url=_service_url(claims, GROUPS_CLAIM, "context_group_sets_url"),
     )
 
 

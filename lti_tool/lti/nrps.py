@@ -63,25 +63,46 @@ class NrpsClient:
         raise RosterError(f"More than {MAX_PAGES} pages of members.")
 
     def _get(self, platform: PlatformRegistration, url: str) -> requests.Response:
-        for attempt in (1, 2):
-            token = self._tokens.token(platform, [MEMBERSHIP_SCOPE])
-            try:
-                response = self._http.get(
-                    url,
-                    timeout=TIMEOUT,
-                    headers={"Authorization": f"Bearer {token}", "Accept": MEMBERSHIPS_TYPE},
-                )
-            except requests.RequestException as error:
-                raise RosterError(f"GET {url} failed: {error}") from error
-            if response.status_code == 401 and attempt == 1:
-                self._tokens.invalidate(platform, [MEMBERSHIP_SCOPE])
-                continue
-            if response.status_code != 200:
-                raise RosterError(
-                    f"GET {url}: HTTP {response.status_code} {response.text[:300]}",
-                    http_status=response.status_code,
-                )
-            return response
-        raise RosterError(
-            f"GET {url}: still unauthorised after renewing the token", http_status=401
+        return service_get(
+            self._tokens,
+            self._http,
+            platform,
+            url,
+            scope=MEMBERSHIP_SCOPE,
+            accept=MEMBERSHIPS_TYPE,
+            error=RosterError,
         )
+
+
+def service_get(
+    tokens: ServiceTokens,
+    http: requests.Session,
+    platform: PlatformRegistration,
+    url: str,
+    *,
+    scope: str,
+    accept: str,
+    error: type[RosterError],
+) -> requests.Response:
+    """GET a read-only LTI Advantage service page with a bearer token for ``scope``; a
+    401 renews the token once. Failures raise ``error`` with the HTTP status."""
+    for attempt in (1, 2):
+        token = tokens.token(platform, [scope])
+        try:
+            response = http.get(
+                url,
+                timeout=TIMEOUT,
+                headers={"Authorization": f"Bearer {token}", "Accept": accept},
+            )
+        except requests.RequestException as failure:
+            raise error(f"GET {url} failed: {failure}") from failure
+        if response.status_code == 401 and attempt == 1:
+            tokens.invalidate(platform, [scope])
+            continue
+        if response.status_code != 200:
+            raise error(
+                f"GET {url}: HTTP {response.status_code} {response.text[:300]}",
+                http_status=response.status_code,
+            )
+        return response
+    raise error(f"GET {url}: still unauthorised after renewing the token", http_status=401)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select
 
 from lti_tool.domain.launch import LaunchClaims, PersonClaims, display_name
+from lti_tool.domain.roles import CourseRole
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.models import Base, Context, Membership, ResourceLink, User, utcnow
 
@@ -55,6 +56,8 @@ _STORED = (
         Context.types.label("context_types"),
         Context.memberships_url.label("context_memberships_url"),
         Context.lineitems_url.label("context_lineitems_url"),
+        Context.groups_url.label("context_groups_url"),
+        Context.groupsets_url.label("context_groupsets_url"),
         Context.roster_synced_at.label("context_roster_synced_at"),
         ResourceLink.id.label("link_id"),
         ResourceLink.context_id.label("link_context_id"),
@@ -133,6 +136,7 @@ def record_launch(
         },
     ).one_or_none()
     role = claims.course_role.value
+    staff = claims.course_role is CourseRole.STAFF
 
     user_values = {
         "name": person.name,
@@ -165,6 +169,9 @@ def record_launch(
             # Kept so rosters and gradebooks can be reached outside a launch.
             "memberships_url": claims.memberships_url,
             "lineitems_url": claims.lineitems_url,
+            # Course groups are read for staff (peer review group policies) only.
+            "groups_url": claims.groups_url if staff else None,
+            "groupsets_url": claims.groupsets_url if staff else None,
         }
         if context_id is None or _differs(stored, "context_", context_values):
             context_id = _upsert(

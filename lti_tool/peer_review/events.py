@@ -96,3 +96,4 @@ REVIEWED = statements.reviewed
 SCORED = statements.scored
 RATED = statements.rated
 FLAGGED = statements.flagged
+ANSWERED_CALIBRATION = statements.answered_calibration

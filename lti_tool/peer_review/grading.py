@@ -25,6 +25,7 @@ from lti_tool.domain.peer_review.settings import (
     SUBMISSION_TAG,
     PeerReviewSettings,
 )
+from lti_tool.peer_review import calibration, stored_grades
 from lti_tool.peer_review.events import SCORED, Recorder
 from lti_tool.persistence.models import Membership
 from lti_tool.persistence.peer_review_models import (
@@ -148,6 +149,7 @@ def compute_grades(
     found = phase(connection, activity.id)
     released = found is not None and found.released_at is not None
     records = learner_records(connection, activity, released=released)
+    records = calibration.with_calibration(connection, activity.id, settings, records)
     grades = grade_cohort(GradingPolicy.from_settings(settings), settings.rubric, records)
     return {int(learner): grade for learner, grade in grades.items()}
 
@@ -168,6 +170,7 @@ def release(
         .values(released_at=now)
     )
     grades = compute_grades(connection, activity, settings)
+    stored_grades.store(connection, activity.id, grades, now=now)
     _publish(connection, activity, grades, now=now, recorder=recorder)
     return grades
 
@@ -181,20 +184,43 @@ def republish(
     now: datetime,
     recorder: Recorder | None = None,
 ) -> dict[int, LearnerGrade]:
-    """Send again the grades of ``learner_ids`` (None: everyone) after staff changed
-    something they depend on (a flag decided, an override, a grading setting).
+    """Recompute the cohort after staff changed something grades depend on (a flag
+    decided, an override, a grading setting), store it, and send the grades of
+    ``learner_ids`` (None: everyone) and of every other learner whose gradebook values
+    changed: with accuracy-weighted grading one decision can move anyone's grade.
 
-    Before release nothing is sent: release sends everyone's grade anyway.
+    Before release nothing is computed or sent: release does both for everyone.
     """
     found = phase(connection, activity.id)
     if found is None or found.released_at is None:
         return {}
+    before = stored_grades.stored_grades(connection, activity.id)
     grades = compute_grades(connection, activity, settings)
-    if learner_ids is not None:
-        wanted = set(learner_ids)
-        grades = {learner: grade for learner, grade in grades.items() if learner in wanted}
-    _publish(connection, activity, grades, now=now, recorder=recorder)
-    return grades
+    stored_grades.store(connection, activity.id, grades, now=now)
+    wanted = set(grades) if learner_ids is None else set(learner_ids)
+    sent = {
+        learner: grade
+        for learner, grade in grades.items()
+        if learner in wanted
+        or learner not in before
+        or before[learner].line_grades() != grade.line_grades()
+    }
+    _publish(connection, activity, sent, now=now, recorder=recorder)
+    return sent
+
+
+def released_grade(
+    connection: Connection, activity: PlacedActivity, settings: PeerReviewSettings, learner: int
+) -> LearnerGrade | None:
+    """A learner's grade as released: the stored record, else (a learner who joined after
+    release, or a record older code wrote) computed now. None before release."""
+    found = phase(connection, activity.id)
+    if found is None or found.released_at is None:
+        return None
+    stored = stored_grades.stored_grade(connection, activity.id, learner)
+    if stored is not None:
+        return stored
+    return compute_grades(connection, activity, settings).get(learner)
 
 
 def _publish(

@@ -1,4 +1,5 @@
-"""Groups of a peer review activity, set by staff, for its group policy.
+"""Groups of a peer review activity, set by staff (or read from the LMS: see
+``lti_tool.peer_review.lms_groups``), for its group policy.
 
 A submission carries its author's group (copied when submitted and whenever staff change
 groups), which is what allocation and the queue read.
@@ -45,7 +46,15 @@ def set_groups(
     cleaned = {user: " ".join(name.split()) for user, name in chosen.items()}
     if any(len(name) > GROUP_LIMIT for name in cleaned.values()):
         raise BadRequest(f"A group name can have at most {GROUP_LIMIT} characters.")
-    connection.execute(delete(ReviewGroup).where(ReviewGroup.activity_id == activity_id))
+    # Rows read from the LMS stay (lti_tool.peer_review.lms_groups refreshes them) unless
+    # staff name a group for that learner: a staff row wins.
+    named = [user for user, name in cleaned.items() if name]
+    connection.execute(
+        delete(ReviewGroup).where(
+            ReviewGroup.activity_id == activity_id,
+            (ReviewGroup.source == "staff") | ReviewGroup.user_id.in_(named),
+        )
+    )
     rows = [
         {"activity_id": activity_id, "user_id": user, "group_key": name}
         for user, name in sorted(cleaned.items())

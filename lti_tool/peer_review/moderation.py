@@ -6,7 +6,9 @@ An open flag keeps the review out of the author's grade, which waits for staff
 review counts as before, and ``flag_reason`` stays on the assessment as the record that it
 was flagged. Both decisions write an ``activity_change`` row ``{"moderation": ...}``, which
 is what tells a dismissed flag from a review never flagged; no column was added for it.
-After release, the grades of the author and of the reviewer are sent again.
+After release the cohort's grades are recomputed and only the learners whose gradebook
+values changed are sent again: usually the author and the reviewer, but with
+accuracy-weighted grading one review more or less moves the consensus, hence others.
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def decide_flag(
         connection,
         activity=activity,
         settings=settings,
-        learner_ids={flagged.author_id, flagged.reviewer_id},
+        learner_ids=(),  # only those whose gradebook values changed
         now=now,
         recorder=recorder,
     )

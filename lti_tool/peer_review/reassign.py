@@ -1,5 +1,7 @@
 """Near the review deadline of a queue activity, submissions still short of reviews go to
-learners who offered to review more; what nobody can take stays on the staff dashboard.
+willing learners (who offered to review more, first; then who did their own reviews and
+launched in the last 24 h: :mod:`lti_tool.domain.peer_review.willing`); what nobody can
+take stays on the staff dashboard.
 
 ``peerlearn lti deliver`` runs :func:`reassign_due` in its loop. Learners offer on their
 page once they have done their own reviews (:func:`volunteer`).
@@ -8,7 +10,7 @@ page once they have done their own reviews (:func:`volunteer`).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
@@ -18,11 +20,12 @@ from lti_tool.domain.errors import Forbidden
 from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.review_queue import reassign
 from lti_tool.domain.peer_review.settings import AllocationMode, settings_from_dict
+from lti_tool.domain.peer_review.willing import ReviewerStanding, willing_reviewers
 from lti_tool.peer_review.allocate import POLICIES
 from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
 from lti_tool.peer_review.queue import WARNING_WINDOW, _states, expire_leases
 from lti_tool.peer_review.tally import UNDER_WAY_STATES, recount
-from lti_tool.persistence.models import Activity
+from lti_tool.persistence.models import Activity, Membership
 from lti_tool.persistence.peer_review_models import Allocation, Volunteer
 
 log = logging.getLogger("peerlearn.peer_review")
@@ -73,10 +76,8 @@ def reassign_due(engine: Engine, *, now: datetime, recorder: Recorder | None = N
     with engine.connect() as connection:
         candidates = list(
             connection.scalars(
-                select(Activity.id).where(
-                    Activity.kind == "peer-review",
-                    Activity.id.in_(select(Volunteer.activity_id)),
-                )
+                # Any of them may have learners willing to help (domain/peer_review/willing).
+                select(Activity.id).where(Activity.kind == "peer-review")
             )
         )
     handed = 0
@@ -86,6 +87,42 @@ def reassign_due(engine: Engine, *, now: datetime, recorder: Recorder | None = N
             if activity is not None:
                 handed += _reassign(connection, activity, now, recorder)
     return handed
+
+
+def _standings(connection: Connection, activity: PlacedActivity) -> list[ReviewerStanding]:
+    """The course's learners and the activity's volunteers, with their reviewing so far
+    and their last launch of the course."""
+    learners = dict(
+        connection.execute(
+            select(Membership.user_id, Membership.last_launch_at).where(
+                Membership.context_id == activity.context_id,
+                Membership.course_role == "learner",
+                Membership.status != "Deleted",
+            )
+        ).all()
+    )
+    volunteers = set(
+        connection.scalars(select(Volunteer.user_id).where(Volunteer.activity_id == activity.id))
+    )
+    completed: Counter[int] = Counter()
+    load: Counter[int] = Counter()
+    for row in connection.execute(
+        select(Allocation.reviewer_id, Allocation.state).where(
+            Allocation.activity_id == activity.id, Allocation.kind == "peer"
+        )
+    ):
+        completed[row.reviewer_id] += row.state == "completed"
+        load[row.reviewer_id] += row.state in UNDER_WAY_STATES
+    return [
+        ReviewerStanding(
+            person=ParticipantId(str(person)),
+            completed=completed[person],
+            load=load[person],
+            volunteered=person in volunteers,
+            last_launch=learners.get(person),
+        )
+        for person in sorted(set(learners) | volunteers)
+    ]
 
 
 def _reassign(
@@ -98,26 +135,23 @@ def _reassign(
     if not deadline - WARNING_WINDOW <= now < deadline:
         return 0
     expire_leases(connection, activity_id=activity.id, now=now)
-    volunteers = set(
-        connection.scalars(select(Volunteer.user_id).where(Volunteer.activity_id == activity.id))
+    willing = willing_reviewers(
+        _standings(connection, activity), k=settings.reviews_per_submission, now=now
     )
-    load: dict[ParticipantId, int] = {ParticipantId(str(user)): 0 for user in volunteers}
     reviewed: dict[ParticipantId, set[SubmissionId]] = defaultdict(set)
     for row in connection.execute(
-        select(Allocation.reviewer_id, Allocation.submission_id, Allocation.state).where(
-            Allocation.activity_id == activity.id, Allocation.reviewer_id.in_(volunteers)
+        select(Allocation.reviewer_id, Allocation.submission_id).where(
+            Allocation.activity_id == activity.id
         )
     ):
-        person = ParticipantId(str(row.reviewer_id))
-        reviewed[person].add(SubmissionId(str(row.submission_id)))
-        if row.state in UNDER_WAY_STATES:
-            load[person] += 1
+        reviewed[ParticipantId(str(row.reviewer_id))].add(SubmissionId(str(row.submission_id)))
     states = _states(connection, activity.id)
     groups = {state.author: state.group for state in states if state.group}
     plan = reassign(
         states,
         k=settings.reviews_per_submission,
-        willing=load,
+        willing=willing.load,
+        preferred=willing.volunteers,
         reviewed_by=reviewed,
         policy=POLICIES[settings.group_policy],
         groups=groups or None,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
+from lti_tool.domain.course_choices import CourseChoice
 from lti_tool.domain.errors import BadRequest, NotFound
 from lti_tool.domain.peer_review.rubric import Rubric
 from lti_tool.domain.peer_review.rubric_text import format_rubric_text
@@ -65,6 +66,19 @@ def library(connection: Connection, context_id: int) -> list[LibraryRubric]:
             LibraryRubric(row.id, row.title, format_rubric_text(rubric), rubric.max_points)
         )
     return found
+
+
+def course_choices(connection: Connection, context_id: int) -> list[CourseChoice]:
+    """The course's rubrics as options of the settings form's "Start from a saved
+    rubric": picking one fills the rubric field."""
+    return [
+        CourseChoice(
+            value=str(saved.id),
+            label=f"{saved.title} ({saved.max_points:g} points)",
+            fills={"rubric": saved.text},
+        )
+        for saved in library(connection, context_id)
+    ]
 
 
 def remove(connection: Connection, *, context_id: int, rubric_id: int) -> None:

@@ -26,6 +26,7 @@ from lti_tool.lti.registrations import PlatformRegistration
 from lti_tool.peer_review import grading
 from lti_tool.peer_review.audit import record_change
 from lti_tool.peer_review.events import Recorder
+from lti_tool.peer_review.lms_groups import kept_settings
 from lti_tool.persistence.models import Activity
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 
@@ -73,7 +74,7 @@ def edit_settings(
         update(Activity)
         .where(Activity.id == activity.id)
         .values(
-            settings=dict(plan.settings),
+            settings={**kept_settings(activity.settings), **plan.settings},
             title=plan.title,
             score_maximum=plan.gradebook.score_maximum if plan.gradebook else None,
         )

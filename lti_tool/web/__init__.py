@@ -9,12 +9,15 @@ from typing import Any
 from flask import Flask, Response, g, request, url_for
 from werkzeug.routing import BuildError
 
+from lti_tool.domain.peer_review.settings_form import SAVED_RUBRICS
+from lti_tool.peer_review import rubric_library
 from lti_tool.web.admin_views import admin_pages
 from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db
 from lti_tool.web.deep_linking_views import picker
 from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
+from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import register_kind_pages
 from lti_tool.web.library_requests_views import library_social
 from lti_tool.web.lti_views import lti
@@ -46,6 +49,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(peer_review_staff_tools)
     app.register_blueprint(peer_review_settings)
     register_kind_pages(app, PEER_REVIEW, PEER_REVIEW_PAGES)
+    register_choice_provider(app, SAVED_RUBRICS, rubric_library.course_choices)
     app.register_blueprint(grade_api)
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)

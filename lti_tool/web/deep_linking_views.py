@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.activities import create_activities
 from lti_tool.domain.activities import ActivityKind, SettingsInvalid, UnknownKind
+from lti_tool.domain.course_choices import without_course_choices
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnError, SessionExpired
 from lti_tool.launch_session import LaunchSession
 from lti_tool.lti.deep_linking import (
@@ -27,6 +28,7 @@ from lti_tool.lti.launch import DEPLOYMENT_ID, cached_launch
 from lti_tool.persistence.models import Platform
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import db, services
+from lti_tool.web.kind_choices import course_form
 
 picker = Blueprint("picker", __name__)
 
@@ -97,8 +99,8 @@ def choose() -> str:
 
 @picker.get("/app/deep-linking/<kind_key>")
 def settings_form(kind_key: str) -> str:
-    _launch, token, deep_linking, _claims = _deep_linking()
-    kind = _kind(kind_key)
+    launch, token, deep_linking, _claims = _deep_linking()
+    kind, _none = course_form(_kind(kind_key), launch.context_id)
     return render_template(
         "deep_linking_form.html",
         token=token,
@@ -112,8 +114,11 @@ def settings_form(kind_key: str) -> str:
 @picker.post("/app/deep-linking/<kind_key>")
 def add(kind_key: str) -> ResponseReturnValue:
     launch, token, deep_linking, claims = _deep_linking()
-    kind = _kind(kind_key)
-    submitted = {item.name: request.form.get(item.name, "") for item in kind.form}
+    kind, submitted = course_form(
+        _kind(kind_key),
+        launch.context_id,
+        {item.name: request.form.get(item.name, "") for item in _kind(kind_key).form},
+    )
     try:
         kind.build(submitted)
     except SettingsInvalid as invalid:
@@ -129,7 +134,8 @@ def add(kind_key: str) -> ResponseReturnValue:
     selection = _selection(launch)
     if len(selection) >= MAX_SELECTION:
         raise BadRequest(f"At most {MAX_SELECTION} activities can be added at once.")
-    selection.append({"kind": kind.key, "values": submitted})
+    # Course options have filled what they fill; the plain kind rebuilds the rest.
+    selection.append({"kind": kind.key, "values": without_course_choices(kind, submitted)})
     svc = services()
     svc.store.put(_selection_key(launch), selection, svc.launch_sessions.max_age_seconds)
     if request.form.get("then") == "return" or not deep_linking.accept_multiple:

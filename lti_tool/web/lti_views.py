@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lti_tool import learning_records, roster
 from lti_tool.activities import PlacedActivity, activity_for_launch
+from lti_tool.domain.course_groups import GROUPS_SCOPE
 from lti_tool.domain.errors import Forbidden, LaunchRefused, NotFound
 from lti_tool.domain.launch import PersonClaims, display_name, parse_launch
 from lti_tool.domain.roles import CourseRole, is_administrator
@@ -41,6 +42,9 @@ SCOPES = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
 ]
+# Asked for in dynamic registration (only where the platform lists it as supported) and
+# on the config page; not in Canvas's developer key, which refuses scopes it lacks.
+REGISTRATION_SCOPES = [*SCOPES, GROUPS_SCOPE]
 
 
 def tool_urls() -> dict[str, str]:
@@ -267,7 +271,7 @@ def jwks() -> Response:
 
 @lti.get("/lti/config")
 def config_page() -> str:
-    return render_template("config.html", urls=tool_urls(), scopes=SCOPES)
+    return render_template("config.html", urls=tool_urls(), scopes=REGISTRATION_SCOPES)
 
 
 def canvas_placements(launch_url: str) -> list[dict[str, Any]]:

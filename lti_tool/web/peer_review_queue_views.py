@@ -9,13 +9,14 @@ from flask.typing import ResponseReturnValue
 from lti_tool.peer_review import queue
 from lti_tool.peer_review import reassign as reassignments
 from lti_tool.web.context import services
-from lti_tool.web.peer_review_views import _now, _open, peer_review, recorder
+from lti_tool.web.peer_review_views import _now, _open, peer_review, recorder, require_calibrated
 
 
 @peer_review.post("/app/peer-review/<int:activity_id>/next")
 def take_next(activity_id: int) -> ResponseReturnValue:
     """Continuous queue: lease the submission that needs a review most."""
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
+    require_calibrated(opened)
     with services().engine.begin() as connection:
         allocation_id = queue.take_next(
             connection,
@@ -44,7 +45,7 @@ def take_next(activity_id: int) -> ResponseReturnValue:
 @peer_review.post("/app/peer-review/<int:activity_id>/volunteer")
 def offer_to_review(activity_id: int) -> ResponseReturnValue:
     """A learner who finished their reviews offers (or stops offering) to review more."""
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
     with services().engine.begin() as connection:
         reassignments.volunteer(
             connection,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from lti_tool.web import (  # noqa: F401 - imported for the routes they add
+    peer_review_calibration,
     peer_review_groups,
+    peer_review_lms_groups,
     peer_review_queue_views,
     peer_review_rubrics,
     peer_review_staff,

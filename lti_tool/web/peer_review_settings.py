@@ -21,6 +21,7 @@ from lti_tool.lti.ags import AgsClient
 from lti_tool.peer_review import settings_edit
 from lti_tool.persistence.models import Activity, Platform
 from lti_tool.web.context import services
+from lti_tool.web.kind_choices import course_form
 from lti_tool.web.peer_review_views import KIND, Opened, _now, _open, recorder
 
 settings_pages = Blueprint("peer_review_settings", __name__)
@@ -59,10 +60,14 @@ def _page(
 @settings_pages.route("/app/peer-review/<int:activity_id>/settings", methods=["GET", "POST"])
 def edit(activity_id: int) -> ResponseReturnValue:
     opened = _open(activity_id, staff=True)
-    kind = services().kinds.get(KIND)
+    plain = services().kinds.get(KIND)
+    context_id = opened.activity.context_id
     if request.method == "GET":
+        kind, _none = course_form(plain, context_id)
         return _page(opened, kind, _form_values(kind, settings_to_values(opened.settings)), {})
-    submitted = {field.name: request.form.get(field.name, "") for field in kind.form}
+    kind, submitted = course_form(
+        plain, context_id, {field.name: request.form.get(field.name, "") for field in plain.form}
+    )
     try:
         with services().engine.begin() as connection:
             change = settings_edit.edit_settings(

@@ -15,12 +15,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection, select
 
 from lti_tool.domain.launch import PersonClaims, display_name
+from lti_tool.domain.peer_review.distribution import bar_chart, grade_bins
 from lti_tool.domain.peer_review.grade_model import ComponentGrade, GradeComponent
 from lti_tool.domain.peer_review.grades import LearnerGrade
 from lti_tool.domain.peer_review.settings import GradeLines
 from lti_tool.domain.peer_review.statistics import criterion_statistics
 from lti_tool.lti.ags import AgsClient
-from lti_tool.peer_review import allocate, grading, moderation, overrides, queue
+from lti_tool.peer_review import allocate, calibration, grading, moderation, overrides, queue
 from lti_tool.peer_review.gradebook import ensure_review_column
 from lti_tool.persistence.models import Membership, User
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
@@ -210,6 +211,9 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
         data = dashboard_data(connection, opened)
         grades = grading.compute_grades(connection, opened.activity, opened.settings)
         learners = grade_rows(connection, opened, data["people"], grades)
+        calibrated = calibration.accuracy_by_learner(
+            connection, opened.activity.id, opened.settings
+        )
         criteria = criterion_statistics(
             opened.settings.rubric,
             connection.scalars(
@@ -223,20 +227,20 @@ def render_dashboard(opened: Opened) -> ResponseReturnValue:
                 )
             ),
         )
-    distribution = Counter(
-        round(grade.final.provisional or grade.final.score or 0)
-        for grade in grades.values()
-        if grade.final is not None and (grade.final.score or grade.final.provisional) is not None
-    )
+    # The gradebook's (first) column: the combined grade, or the submission grade.
+    shown = [grade.final or grade.submission for grade in grades.values()]
+    scores = [value for value in map(_shown, shown) if value is not None]
+    chart = bar_chart(grade_bins(scores, maximum=shown[0].maximum)) if scores else None
     return render_template(
         "peer_review/dashboard.html",
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
         data=data,
-        distribution=sorted(distribution.items()),
+        chart=chart,
         criteria=criteria,
         learners=learners,
+        calibrated=calibrated,
         components=[
             component.value
             for component in GradeComponent
@@ -294,11 +298,16 @@ def export_grades(activity_id: int) -> Response:
     with services().engine.connect() as connection:
         people = people_of(connection, opened.activity.context_id)
         grades = grading.compute_grades(connection, opened.activity, opened.settings)
+        calibrated = calibration.accuracy_by_learner(
+            connection, opened.activity.id, opened.settings
+        )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["learner", "submission", "reviewing", "final", "grading progress"])
+    extra = ["calibration accuracy"] if opened.settings.calibration else []
+    writer.writerow(["learner", "submission", "reviewing", "final", "grading progress", *extra])
     for learner_id, grade in sorted(grades.items()):
         final = grade.final
+        accuracy = calibrated.get(learner_id)
         writer.writerow(
             [
                 _cell(people.get(learner_id, {}).get("name", str(learner_id))),
@@ -306,6 +315,7 @@ def export_grades(activity_id: int) -> Response:
                 _number(grade.review.score or grade.review.provisional),
                 _number(final.score or final.provisional) if final else "",
                 (final or grade.submission).progress.value,
+                *([_number(None if accuracy is None else round(accuracy, 4))] if extra else []),
             ]
         )
     response = Response(out.getvalue(), mimetype="text/csv")

@@ -16,11 +16,19 @@ from sqlalchemy import select
 from lti_tool.activities import PlacedActivity, activity_by_id
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.files import FILE_TYPES, display_name
+from lti_tool.domain.peer_review.anonymity import download_name
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
-from lti_tool.peer_review import grading, groups, reviews, submissions
+from lti_tool.peer_review import (
+    calibration_attempts,
+    grading,
+    groups,
+    identities,
+    reviews,
+    submissions,
+)
 from lti_tool.peer_review import reassign as reassignments
 from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
@@ -48,7 +56,9 @@ class Opened:
     settings: PeerReviewSettings
 
 
-def _open(activity_id: int, *, staff: bool = False) -> Opened:
+def _open(activity_id: int, *, staff: bool = False, learner: bool = False) -> Opened:
+    """The activity of this course the session may use, or 404; ``staff``/``learner``
+    limit it to that role (403 otherwise)."""
     launch, token = current_launch()
     with services().engine.connect() as connection:
         activity = activity_by_id(connection, activity_id)
@@ -56,6 +66,9 @@ def _open(activity_id: int, *, staff: bool = False) -> Opened:
         raise NotFound("There is no such activity in this course.", code="activity_not_found")
     if staff and not launch.is_staff:
         raise Forbidden("Only teaching staff can do that.", code="staff_only")
+    if learner and launch.is_staff:
+        # Staff are not peers: their reviews or ratings would count in learners' grades.
+        raise Forbidden("Only learners review and rate reviews here.", code="learners_only")
     return Opened(launch, token, activity, settings_from_dict(activity.settings))
 
 
@@ -98,18 +111,26 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
         found = grading.phase(connection, opened.activity.id)
         released = found is not None and found.released_at is not None
         volunteering = reassignments.is_volunteer(connection, opened.activity.id, learner)
+        calibration_gate = calibration_attempts.gate(
+            connection, activity_id=opened.activity.id, settings=opened.settings, learner_id=learner
+        )
         feedback = (
             reviews.received(connection, submission_id=submission_id)
             if released and submission_id
             else []
         )
-        grade = (
-            grading.compute_grades(connection, opened.activity, opened.settings).get(learner)
-            if released
-            else None
+        grade = grading.released_grade(connection, opened.activity, opened.settings, learner)
+        anonymity = opened.settings.anonymity
+        authors = identities.author_names(
+            connection, anonymity, [t.submission_id for t in todo if t.kind != "self"]
+        )
+        reviewers = identities.reviewer_names(
+            connection, anonymity, [r.assessment_id for r in feedback if r.kind != "self"]
         )
     return render_template(
         "peer_review/learner.html",
+        author_names=authors,
+        reviewer_names=reviewers,
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
@@ -121,6 +142,7 @@ def render_activity(opened: Opened) -> ResponseReturnValue:
         window=_window(opened),
         now=_now(),
         volunteering=volunteering,
+        calibration_gate=calibration_gate,
         file_kinds=[FILE_TYPES[key] for key in _accepted_files(opened.settings)],
     )
 
@@ -161,9 +183,10 @@ def submission_review_page(request_: SubmissionReview) -> ResponseReturnValue:
             if learner
             else []
         )
-        grade = (
-            grading.compute_grades(connection, activity, settings).get(learner) if learner else None
-        )
+        grade = grading.released_grade(connection, activity, settings, learner) if learner else None
+        if learner and grade is None:
+            # Before release staff see the provisional grade, computed for this view.
+            grade = grading.compute_grades(connection, activity, settings).get(learner)
     return render_template(
         "peer_review/submission_review.html",
         token=request_.token,
@@ -244,6 +267,15 @@ def submit(activity_id: int) -> ResponseReturnValue:
     )
 
 
+def require_calibrated(opened: Opened) -> None:
+    """Learners review only once calibrated, when the activity asks for it (else 403)."""
+    if opened.settings.calibration and not opened.launch.is_staff:
+        with services().engine.connect() as connection:
+            calibration_attempts.require_calibrated(
+                connection, opened.activity.id, opened.settings, opened.launch.user_id
+            )
+
+
 def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
     chosen: dict[str, float] = {}
     comments: dict[str, str] = {}
@@ -262,7 +294,8 @@ def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
     "/app/peer-review/<int:activity_id>/reviews/<int:allocation_id>", methods=["GET", "POST"]
 )
 def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
+    require_calibrated(opened)
     reviewer = opened.launch.user_id
     errors: dict[Any, str] = {}
     status = 200
@@ -303,8 +336,16 @@ def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
             connection, activity_id=activity_id, reviewer_id=reviewer, allocation_id=allocation_id
         )
         work = submissions.latest_work(connection, task.submission_id)
+        author = (
+            None
+            if task.kind == "self"
+            else identities.author_names(
+                connection, opened.settings.anonymity, [task.submission_id]
+            ).get(task.submission_id)
+        )
     page = render_template(
         "peer_review/review.html",
+        author_name=author,
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
@@ -347,9 +388,13 @@ def download(activity_id: int, file_id: int) -> Response:
     own = found is not None and found.author_id == opened.launch.user_id
     if found is None or not (own or reviewer or opened.launch.is_staff):
         raise NotFound("There is no such file for you here.", code="file_not_found")
+    if not own:
+        require_calibrated(opened)
     kind = next(k for k in FILE_TYPES.values() if k.media_type == found.media_type)
     # Reviewers get a neutral name: an author's file name often carries their name.
-    name = found.original_name if own or opened.launch.is_staff else f"submission.{kind.extension}"
+    name = download_name(
+        found.original_name, kind.extension, own_or_staff=own or opened.launch.is_staff
+    )
     path = FileStore(services().settings.files_dir).path(found.storage_key)
     response = send_file(path, mimetype=found.media_type, as_attachment=True, download_name=name)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
@@ -359,7 +404,7 @@ def download(activity_id: int, file_id: int) -> Response:
 
 @peer_review.post("/app/peer-review/<int:activity_id>/received/<int:assessment_id>")
 def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id)
+    opened = _open(activity_id, learner=True)
     raw = request.form.get("helpfulness", "")
     try:
         helpfulness = int(raw) if raw else None

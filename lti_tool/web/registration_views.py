@@ -10,7 +10,7 @@ from lti_tool.lti.dynamic_registration import ToolDescription
 from lti_tool.lti.registrar import Registrar
 from lti_tool.lti.registration_http import FetchPolicy, RegistrationHttp
 from lti_tool.web.context import services
-from lti_tool.web.lti_views import SCOPES, tool_urls
+from lti_tool.web.lti_views import REGISTRATION_SCOPES, tool_urls
 
 registration = Blueprint("registration", __name__)
 
@@ -46,7 +46,7 @@ def register() -> ResponseReturnValue:
             login_url=urls["login"],
             launch_url=urls["launch"],
             jwks_url=urls["jwks"],
-            scopes=SCOPES,
+            scopes=REGISTRATION_SCOPES,
         ),
         approval_required=settings.registration_approval,
     )

@@ -20,6 +20,7 @@ from lti_tool.demo.platform import DEMO_PEOPLE
 from lti_tool.domain.peer_review.settings_form import SAMPLE_RUBRIC_TEXT
 from lti_tool.learning_records import TOPIC
 from lti_tool.persistence.models import Activity, User
+from lti_tool.persistence.peer_review_models import Allocation, Assessment
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_deep_linking import add, picker, return_to_lms
 from tests.functional.test_grades import worker
@@ -39,6 +40,7 @@ class Course:
         due = settings.pop(
             "submissions_due", (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
         )
+        reviews_per_submission = settings.pop("reviews_per_submission", "2")
         back = add(
             browser,
             world,
@@ -50,7 +52,7 @@ class Course:
             allow_file="on",
             max_file_mb="1",
             submissions_due=due,
-            reviews_per_submission="2",
+            reviews_per_submission=reviews_per_submission,
             rubric=SAMPLE_RUBRIC_TEXT,
             score_maximum="100",
             submission_weight="80",
@@ -189,9 +191,19 @@ def test_the_whole_cycle_ends_in_the_lms_gradebook(course: Course) -> None:
         pass
     book = world.lms.platform.gradebook
     scores = book.scores[course.link.line_item_id]
-    # The flag is open: demo-learner-1's grade waits for staff (see test_peer_review_staff).
-    assert scores["demo-learner-1"]["gradingProgress"] == "PendingManual"
-    for learner in LEARNERS[1:]:
+    # The flag is open: the grades of demo-learner-1 and of the flagged review's author
+    # wait for staff (see test_peer_review_staff).
+    with world.services.sessions() as session:
+        flagged_by = session.execute(
+            select(User.sub)
+            .join(Allocation, Allocation.reviewer_id == User.id)
+            .join(Assessment, Assessment.allocation_id == Allocation.id)
+            .where(Assessment.id == int(feedback_ids[0]))
+        ).scalar_one()
+    waiting = {"demo-learner-1", flagged_by}
+    for learner in waiting:
+        assert scores[learner]["gradingProgress"] == "PendingManual"
+    for learner in set(LEARNERS) - waiting:
         assert scores[learner]["gradingProgress"] == "FullyGraded", scores[learner]
         assert scores[learner]["scoreGiven"] == 100
         assert scores[learner]["scoreMaximum"] == 100
@@ -414,12 +426,13 @@ def test_reviewing_graded_in_its_own_gradebook_column(world: LtiWorld) -> None:
     assert sum(item.get("tag") == tag for item in book.items.values()) == 1
 
 
-def test_the_picker_does_not_offer_calibration_yet(world: LtiWorld) -> None:
+def test_the_picker_offers_calibration(world: LtiWorld) -> None:
     browser, _page, token = picker(world)
     form = browser.get(f"{world.tool_url}/app/deep-linking/peer-review?ls={token}")
     assert form.status == 200
     assert 'name="rubric"' in form.text
-    assert 'name="calibration' not in form.text
+    for name in ("calibration", "calibration_examples", "calibration_weight"):
+        assert f'name="{name}"' in form.text, name
 
 
 def test_a_rubric_saved_in_the_library_places_the_next_activity(world: LtiWorld) -> None:

@@ -237,9 +237,11 @@ def _review_share(policy: GradingPolicy, record: LearnerRecord, accuracy: Cohort
         elif record.reviews_assigned > 0:
             share = 0.0
         # else: nothing assigned, nothing to judge; completion (1) stands.
-        if policy.calibration_weight > 0 and record.calibration is not None:
-            weight = policy.calibration_weight
-            share = (1 - weight) * share + weight * record.calibration
+    # Calibration counts whichever way reviewing is graded; a learner with no result
+    # (examples were not ready, or they began reviewing before) is judged on reviews alone.
+    if policy.calibration_weight > 0 and record.calibration is not None:
+        weight = policy.calibration_weight
+        share = (1 - weight) * share + weight * record.calibration
     helpfulness = mean_helpfulness(record.reviews_written)
     if policy.helpfulness_weight > 0 and helpfulness is not None:
         share = (1 - policy.helpfulness_weight) * share + policy.helpfulness_weight * helpfulness
@@ -363,6 +365,14 @@ def _explain(
         inputs.append(("points from peers", peers.points))
     if submission.score is not None:
         inputs.append(("submission grade", submission.score))
+    if policy.calibration_weight > 0:
+        if record.calibration is None:
+            notes.append("You have no calibration result, so your reviews alone count.")
+        else:
+            inputs += [
+                ("your calibration accuracy", round(record.calibration, 4)),
+                ("calibration share of the review grade", policy.calibration_weight),
+            ]
     if review.score is not None:
         inputs.append(("review grade", review.score))
     if policy.grade_lines is GradeLines.COMBINED:

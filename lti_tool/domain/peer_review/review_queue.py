@@ -198,13 +198,16 @@ def reassign(
     review_deadline: datetime,
     warning_window: timedelta,
     lease_duration: timedelta = DEFAULT_LEASE,
+    preferred: Collection[ParticipantId] = frozenset(),
 ) -> Reassignment:
     """Cover the reviews missing from at-risk submissions with willing reviewers.
 
     Args:
-        willing: reviewers who finished their quota and opted in to review more, with
-            their current load (reviews done + held); the least loaded are asked first.
+        willing: who may be asked (:func:`~lti_tool.domain.peer_review.willing.
+            willing_reviewers`), with their current load (reviews done + held).
         reviewed_by: what each willing reviewer has already reviewed.
+        preferred: the explicit volunteers among ``willing``: asked before the others;
+            within each, the least loaded first.
 
     Near the deadline ordinary leases are not trusted (a reviewer who walked away keeps
     one until it runs out, maybe too late): what is covered is ``k`` minus completed
@@ -233,7 +236,8 @@ def reassign(
             continue
         missing = max(0, k - state.completed_reviews - covered)
         chosen: set[ParticipantId] = set()
-        for reviewer in sorted(load, key=lambda person: (load[person], person)):
+        order = sorted(load, key=lambda person: (person not in preferred, load[person], person))
+        for reviewer in order:
             if missing == 0:
                 break
             if reviewer in chosen or not eligible(

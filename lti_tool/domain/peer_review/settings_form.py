@@ -44,6 +44,9 @@ from lti_tool.domain.peer_review.settings import (
 RUBRIC_TEXT_LIMIT = 20000
 MEGABYTE = 1024 * 1024
 
+# The provider of this course's saved rubrics (lti_tool.peer_review.rubric_library).
+SAVED_RUBRICS = "peer-review.saved-rubrics"
+
 SAMPLE_RUBRIC_TEXT = """\
 Argument [comment required]
 Is the main claim clear and supported?
@@ -135,6 +138,16 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         ),
     ),
     FormField(
+        "saved_rubric",
+        "Start from a saved rubric",
+        FieldType.CHOICE,
+        course_choices=SAVED_RUBRICS,
+        help=(
+            "One of this course's saved rubrics. It is used when the rubric below is left "
+            "empty or as first shown; a rubric you typed wins."
+        ),
+    ),
+    FormField(
         "rubric",
         "Rubric",
         FieldType.TEXTAREA,
@@ -155,6 +168,10 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         default=2,
         minimum=1,
         maximum=MAX_CALIBRATION_EXAMPLES,
+        help=(
+            "How many of your graded examples each learner assesses before reviewing; "
+            "add and grade them from the activity's dashboard."
+        ),
     ),
     FormField(
         "aggregation",
@@ -191,6 +208,7 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         default=0,
         minimum=0,
         maximum=1,
+        help="0 to 1: how much of the review grade comes from matching your assessments.",
     ),
     FormField(
         "helpfulness_weight",
@@ -230,13 +248,7 @@ _ALL_FIELDS: tuple[FormField, ...] = (
         maximum=100000,
     ),
 )
-# Calibration is modelled and scored (scoring.calibration_accuracy) but learners have no
-# pages to assess the teacher's examples yet: the form does not offer what would do
-# nothing. Stored settings keep the fields, so offering them later needs no migration.
-NOT_YET_OFFERED = frozenset({"calibration", "calibration_examples", "calibration_weight"})
-PEER_REVIEW_FIELDS: tuple[FormField, ...] = tuple(
-    item for item in _ALL_FIELDS if item.name not in NOT_YET_OFFERED
-)
+PEER_REVIEW_FIELDS: tuple[FormField, ...] = _ALL_FIELDS
 _BY_NAME = {item.name: item for item in _ALL_FIELDS}
 _CHOICES = {
     "feedback_release": FeedbackRelease,
