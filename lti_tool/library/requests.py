@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.orm import aliased
 
-from lti_tool.domain.errors import NotFound
+from lti_tool.domain.errors import BadRequest, NotFound
 from lti_tool.domain.library.social import (
     FeedVerb,
     RequestFacts,
@@ -130,7 +130,6 @@ def answer(
 ) -> int:
     """Link the item that answers an open request; returns how many were notified."""
     now = now or _now()
-    item = visible_item(connection, viewer, key=item_key)
     # Taken under the row's lock, so of two simultaneous answers only one lands.
     connection.execute(
         update(TopicRequest)
@@ -138,6 +137,9 @@ def answer(
         .values(state=TopicRequest.state)
     )
     facts = _facts(connection, viewer, request_id, lock=True)
+    if not item_key.strip():
+        raise BadRequest("Choose the item that answers this request.", code="answer_missing")
+    item = visible_item(connection, viewer, key=item_key.strip())
     check_answer(
         facts, viewer_id=viewer.user_id, item_author_id=item.author_id, is_staff=viewer.is_staff
     )

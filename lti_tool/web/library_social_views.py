@@ -10,8 +10,9 @@ the CSRF defence.
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, IntegerConverter, Map
 
 from lti_tool.domain.errors import BadRequest, NotFound
 from lti_tool.domain.library.social import check_rating
@@ -52,7 +53,22 @@ def item_page(key: str, token: str, anchor: str = "") -> str:
 
 # Row ids are 32-bit on PostgreSQL: a larger number is no row, not a database error.
 MAX_ID = 2**31 - 1
-ROW_ID = f"int(min=1, max={MAX_ID})"  # the URL converter of row ids
+
+
+class RowIdConverter(IntegerConverter):
+    """``<rowid:name>``: a positive 32-bit id; anything else matches no route (404)."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+ROW_ID = "rowid"
+
+
+@library_social.record_once
+def _add_row_id_converter(state: BlueprintSetupState) -> None:
+    """Registered when the blueprint is, before its rules are added."""
+    state.app.url_map.converters.setdefault(ROW_ID, RowIdConverter)
 
 
 def _int(name: str) -> int | None:

@@ -15,15 +15,20 @@ the request itself (a form mistake, an object of the course that is gone).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from lti_tool.demo.web import register_platform
+from lti_tool.library import comments
+from lti_tool.library import requests as topic_requests
+from lti_tool.library.social_access import Viewer
+from lti_tool.persistence.library_models import LibraryItem, LibraryNotification
 from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import (
     Allocation,
@@ -102,7 +107,32 @@ MAY: dict[str, frozenset[str]] = {
     "roster_pages.show": ANY_STAFF,
     "roster_pages.sync_now": ANY_STAFF,
     "admin_pages.learning_records_status": NO_ONE,  # operators only (a separate token)
+    # Library, social learning: acts on an item or a request of the course, and pages
+    # about the session's own course (feed, notifications, requests, follows).
+    "library_social.discussion": COURSE_MEMBERS,
+    "library_social.add_comment": COURSE_MEMBERS,
+    "library_social.edit_comment": frozenset({LEARNER}),  # the comment's author
+    "library_social.delete_comment": frozenset({LEARNER}),
+    "library_social.helpful": COURSE_MEMBERS,  # not the item's author (demo-learner-2)
+    "library_social.rate": COURSE_MEMBERS,
+    "library_social.follow": ANY_LAUNCH,
+    "library_social.feed": ANY_LAUNCH,
+    "library_social.notifications": ANY_LAUNCH,
+    "library_social.unread": ANY_LAUNCH,
+    "library_social.read_notification": frozenset({LEARNER}),  # the notified person
+    "library_social.read_all": ANY_LAUNCH,
+    "library_social.requests": ANY_LAUNCH,
+    "library_social.propose": ANY_LAUNCH,
+    "library_social.upvote": COURSE_MEMBERS,
+    "library_social.volunteer": COURSE_MEMBERS,
+    "library_social.answer": COURSE_MEMBERS,
+    "library_social.hide": COURSE_STAFF,
+    "library_social.restore": COURSE_STAFF,
 }
+# Another course's objects are not acknowledged to exist: these 404s are refusals.
+NOT_FOUND_REFUSALS = frozenset(
+    {"activity_not_found", "item_not_found", "request_not_found", "notification_not_found"}
+)
 
 
 def in_scope(rule: Any) -> bool:
@@ -147,6 +177,45 @@ def _calibration_example(world: LtiWorld, activity_id: int) -> str:
         session.add(example)
         session.flush()
         return str(example.id)
+
+
+def _library_social(world: LtiWorld, learner_token: str) -> dict[str, str]:
+    """An item by demo-learner-2, the learner's comment on it, a request, and a
+    notification for the learner (the comment's reply)."""
+    launch = world.services.launch_sessions.read(learner_token)
+    assert launch.context_id is not None
+    with world.services.engine.begin() as connection:
+        author = connection.execute(
+            select(User.id).where(
+                User.sub == "demo-learner-2", User.platform_id == world.platform_id
+            )
+        ).scalar_one()
+        item = connection.execute(
+            insert(LibraryItem)
+            .values(
+                key=str(uuid.uuid4()),
+                context_id=launch.context_id,
+                author_id=author,
+                kind="article",
+                state="published",
+                title="A peer's item",
+            )
+            .returning(LibraryItem.key)
+        ).scalar_one()
+        learner = Viewer(launch.user_id, launch.context_id)
+        peer = Viewer(author, launch.context_id)
+        comment = comments.add_comment(connection, learner, item_key=item, markdown="Mine")
+        comments.add_comment(connection, peer, item_key=item, markdown="Yes", reply_to=comment)
+        request = topic_requests.propose(connection, peer, title="Please explain")
+        notification = connection.execute(
+            select(LibraryNotification.id).where(LibraryNotification.user_id == learner.user_id)
+        ).scalar_one()
+    return {
+        "key": item,
+        "comment_id": str(comment),
+        "request_id": str(request),
+        "notification_id": str(notification),
+    }
 
 
 def build_scenario(world: LtiWorld, tmp_path: Path) -> Iterator[Scenario]:
@@ -196,6 +265,7 @@ def build_scenario(world: LtiWorld, tmp_path: Path) -> Iterator[Scenario]:
             "assessment_id": _id_of(world, select(Assessment.id)),
             "kind_key": "peer-review",
             "example_id": _calibration_example(world, course.activity_id),
+            **_library_social(world, sessions[LEARNER][1]),
         }
         yield Scenario(world, course, sessions, url_values)
 
@@ -208,7 +278,7 @@ def scenario(world: LtiWorld, tmp_path: Path) -> Iterator[Scenario]:
 def refused(status: int, text: str) -> bool:
     code = re.search(r"Error <code>([a-z_0-9]+)</code>", text)
     return status in {401, 403} or (
-        status == 404 and code is not None and code.group(1) == "activity_not_found"
+        status == 404 and code is not None and code.group(1) in NOT_FOUND_REFUSALS
     )
 
 
