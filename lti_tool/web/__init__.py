@@ -25,6 +25,7 @@ from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import register_kind_pages
 from lti_tool.web.library_discovery_views import library_discovery
 from lti_tool.web.library_moderation_views import library_moderation
+from lti_tool.web.library_requests_views import library_social
 from lti_tool.web.library_views import register_library
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
@@ -62,6 +63,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)
     app.register_blueprint(library_discovery)
+    app.register_blueprint(library_social)
     app.register_blueprint(meta)
     app.register_blueprint(registration)
     register_error_handlers(app)

@@ -25,7 +25,10 @@ import requests
 from sqlalchemy import select
 
 from lti_tool.demo.web import register_platform
-from lti_tool.persistence.library_models import LibraryAttachment, LibraryItem
+from lti_tool.library import comments
+from lti_tool.library import requests as topic_requests
+from lti_tool.library.social_access import Viewer
+from lti_tool.persistence.library_models import LibraryAttachment, LibraryNotification
 from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import (
     Allocation,
@@ -38,7 +41,6 @@ from lti_tool.persistence.peer_review_models import (
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_deep_linking import picker
 from tests.functional.test_peer_review import CLAIM, PDF, Course
-from tests.support import library_rows
 from tests.support.browser import Browser
 from tests.support.servers import running_lms
 
@@ -141,6 +143,27 @@ MAY: dict[str, frozenset[str]] = {
     # The course library's index: each launched person reads their own course's library.
     "library_discovery.index": ANY_LAUNCH,
     "library_discovery.following": ANY_LAUNCH,
+    # Library, social learning: acts on an item or a request of the course, and pages
+    # about the session's own course (feed, notifications, requests, follows).
+    "library_social.discussion": COURSE_MEMBERS,
+    "library_social.add_comment": COURSE_MEMBERS,
+    "library_social.edit_comment": frozenset({LEARNER}),  # the comment's author
+    "library_social.delete_comment": frozenset({LEARNER}),
+    "library_social.helpful": COURSE_MEMBERS,  # not the item's author (demo-learner-2)
+    "library_social.rate": COURSE_MEMBERS,
+    "library_social.follow": ANY_LAUNCH,
+    "library_social.feed": ANY_LAUNCH,
+    "library_social.notifications": ANY_LAUNCH,
+    "library_social.unread": ANY_LAUNCH,
+    "library_social.read_notification": frozenset({LEARNER}),  # the notified person
+    "library_social.read_all": ANY_LAUNCH,
+    "library_social.requests": ANY_LAUNCH,
+    "library_social.propose": ANY_LAUNCH,
+    "library_social.upvote": COURSE_MEMBERS,
+    "library_social.volunteer": COURSE_MEMBERS,
+    "library_social.answer": COURSE_MEMBERS,
+    "library_social.hide": COURSE_STAFF,
+    "library_social.restore": COURSE_STAFF,
 }
 
 
@@ -215,15 +238,36 @@ def _library_item(world: LtiWorld, token: str) -> dict[str, str]:
         timeout=30,
     )
     assert published.status_code == 303, published.text
-    launch = world.services.launch_sessions.read(token)
-    item_id = int(_id_of(world, select(LibraryItem.id).where(LibraryItem.key == key.group(1))))
-    with world.services.engine.begin() as connection:
-        comment = library_rows.comment(connection, item_id=item_id, author_id=launch.user_id)
     return {
         "key": key.group(1),
         "number": "1",
         "attachment_id": _id_of(world, select(LibraryAttachment.id)),
+    }
+
+
+def _library_social(world: LtiWorld, learner_token: str, item: str) -> dict[str, str]:
+    """On the item of demo-learner-2: the learner's comment, the author's reply (a
+    notification for the learner), and a request."""
+    launch = world.services.launch_sessions.read(learner_token)
+    assert launch.context_id is not None
+    with world.services.engine.begin() as connection:
+        author = connection.execute(
+            select(User.id).where(
+                User.sub == "demo-learner-2", User.platform_id == world.platform_id
+            )
+        ).scalar_one()
+        learner = Viewer(launch.user_id, launch.context_id)
+        peer = Viewer(author, launch.context_id)
+        comment = comments.add_comment(connection, learner, item_key=item, markdown="Mine")
+        comments.add_comment(connection, peer, item_key=item, markdown="Yes", reply_to=comment)
+        request = topic_requests.propose(connection, peer, title="Please explain")
+        notification = connection.execute(
+            select(LibraryNotification.id).where(LibraryNotification.user_id == learner.user_id)
+        ).scalar_one()
+    return {
         "comment_id": str(comment),
+        "request_id": str(request),
+        "notification_id": str(notification),
     }
 
 
@@ -274,7 +318,8 @@ def build_scenario(world: LtiWorld, tmp_path: Path) -> Iterator[Scenario]:
             "assessment_id": _id_of(world, select(Assessment.id)),
             "kind_key": "peer-review",
             "example_id": _calibration_example(world, course.activity_id),
-            **_library_item(world, course.sessions["demo-learner-2"][1]),
+            **(item := _library_item(world, course.sessions["demo-learner-2"][1])),
+            **_library_social(world, sessions[LEARNER][1], item["key"]),
         }
         yield Scenario(world, course, sessions, url_values)
 
