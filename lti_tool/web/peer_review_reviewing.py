@@ -50,6 +50,17 @@ def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
                     reviews_open=_reviews_open(opened.settings, _now()),
                     recorder=recorder(),
                 )
+                if request.form.get("action") == "submit":
+                    # A review finished after release changes its author's grade (and,
+                    # graded by accuracy, others'): send whatever moved.
+                    grading.republish(
+                        connection,
+                        activity=opened.activity,
+                        settings=opened.settings,
+                        learner_ids=set(),
+                        now=_now(),
+                        recorder=recorder(),
+                    )
         except reviews.AssessmentInvalid as invalid:
             errors, status = invalid.problems, 422
         else:
@@ -109,13 +120,15 @@ def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
             now=_now(),
             recorder=recorder(),
         )
-        if request.form.get("flag_reason", "").strip():
-            # Staff tools: an open flag puts the released grade back to PendingManual.
+        flagged = bool(request.form.get("flag_reason", "").strip())
+        if flagged or opened.settings.helpfulness_weight > 0:
+            # An open flag puts the author's released grade back to PendingManual; with
+            # a helpfulness share, a rating moves the reviewer's grade: send what moved.
             grading.republish(
                 connection,
                 activity=opened.activity,
                 settings=opened.settings,
-                learner_ids={opened.launch.user_id},
+                learner_ids={opened.launch.user_id} if flagged else set(),
                 now=_now(),
                 recorder=recorder(),
             )
