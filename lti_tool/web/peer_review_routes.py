@@ -7,6 +7,7 @@ from lti_tool.web import (  # noqa: F401 - imported for the routes they add
     peer_review_groups,
     peer_review_lms_groups,
     peer_review_queue_views,
+    peer_review_reviewing,
     peer_review_rubrics,
     peer_review_staff,
 )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -290,74 +289,6 @@ def _rubric_form() -> tuple[dict[str, float], dict[str, str]]:
     return chosen, comments
 
 
-@peer_review.route(
-    "/app/peer-review/<int:activity_id>/reviews/<int:allocation_id>", methods=["GET", "POST"]
-)
-def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id, learner=True)
-    require_calibrated(opened)
-    reviewer = opened.launch.user_id
-    errors: dict[Any, str] = {}
-    status = 200
-    svc = services()
-    if request.method == "POST":
-        chosen, comments = _rubric_form()
-        try:
-            with svc.engine.begin() as connection:
-                reviews.save_assessment(
-                    connection,
-                    activity_id=activity_id,
-                    reviewer_id=reviewer,
-                    allocation_id=allocation_id,
-                    rubric=opened.settings.rubric,
-                    chosen=chosen,
-                    comments=comments,
-                    overall=request.form.get("overall") or None,
-                    final=request.form.get("action") == "submit",
-                    now=_now(),
-                    reviews_open=_reviews_open(opened.settings, _now()),
-                    recorder=recorder(),
-                )
-        except reviews.AssessmentInvalid as invalid:
-            errors, status = invalid.problems, 422
-        else:
-            return redirect(
-                url_for(
-                    "peer_review.review",
-                    activity_id=activity_id,
-                    allocation_id=allocation_id,
-                    ls=opened.token,
-                    saved=1,
-                ),
-                code=303,
-            )
-    with svc.engine.connect() as connection:
-        task = reviews.assignment(
-            connection, activity_id=activity_id, reviewer_id=reviewer, allocation_id=allocation_id
-        )
-        work = submissions.latest_work(connection, task.submission_id)
-        author = (
-            None
-            if task.kind == "self"
-            else identities.author_names(
-                connection, opened.settings.anonymity, [task.submission_id]
-            ).get(task.submission_id)
-        )
-    page = render_template(
-        "peer_review/review.html",
-        author_name=author,
-        token=opened.token,
-        activity=opened.activity,
-        settings=opened.settings,
-        task=task,
-        work=work,
-        errors=errors,
-        form=request.form if request.method == "POST" else None,
-        saved=request.args.get("saved") == "1",
-    )
-    return page, status
-
-
 @peer_review.get("/app/peer-review/<int:activity_id>/files/<int:file_id>")
 def download(activity_id: int, file_id: int) -> Response:
     opened = _open(activity_id)
@@ -400,38 +331,3 @@ def download(activity_id: int, file_id: int) -> Response:
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@peer_review.post("/app/peer-review/<int:activity_id>/received/<int:assessment_id>")
-def rate_review(activity_id: int, assessment_id: int) -> ResponseReturnValue:
-    opened = _open(activity_id, learner=True)
-    raw = request.form.get("helpfulness", "")
-    try:
-        helpfulness = int(raw) if raw else None
-    except ValueError:
-        raise BadRequest("Rate a review from 1 to 5.", code="rating_range") from None
-    with services().engine.begin() as connection:
-        reviews.rate(
-            connection,
-            author_id=opened.launch.user_id,
-            activity_id=activity_id,
-            assessment_id=assessment_id,
-            helpfulness=helpfulness,
-            flag_reason=request.form.get("flag_reason", "").strip() or None,
-            now=_now(),
-            recorder=recorder(),
-        )
-        if request.form.get("flag_reason", "").strip():
-            # Staff tools: an open flag puts the released grade back to PendingManual.
-            grading.republish(
-                connection,
-                activity=opened.activity,
-                settings=opened.settings,
-                learner_ids={opened.launch.user_id},
-                now=_now(),
-                recorder=recorder(),
-            )
-    return redirect(
-        url_for("peer_review.activity_page", activity_id=activity_id, ls=opened.token, rated=1),
-        code=303,
-    )

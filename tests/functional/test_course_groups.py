@@ -18,7 +18,12 @@ from lti_tool.lms_groups import GroupSync
 from lti_tool.lti.course_groups import CourseGroupsClient, GroupsError
 from lti_tool.lti.nrps import NrpsClient
 from lti_tool.persistence.models import Context, User
-from lti_tool.persistence.peer_review_models import LmsGroup, LmsGroupMember, ReviewGroup
+from lti_tool.persistence.peer_review_models import (
+    ActivityChange,
+    LmsGroup,
+    LmsGroupMember,
+    ReviewGroup,
+)
 from lti_tool.roster_worker import RosterWorker
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_dynamic_registration import running_tool
@@ -202,6 +207,14 @@ def test_an_activity_allocates_with_the_lms_groups(world: LtiWorld) -> None:
     assert "no longer used" in stopped.text
     with world.services.engine.connect() as connection:
         assert connection.scalar(select(ReviewGroup.id)) is None
+        # Each change of the groups' source is on the activity's record, by whom.
+        recorded = connection.execute(
+            select(ActivityChange.changed_by, ActivityChange.changes).order_by(ActivityChange.id)
+        ).all()
+    assert [(by, changes["groups"]) for by, changes in recorded if "groups" in changes] == [
+        (ids["demo-teacher"], {"source": "lms", "set": "teams"}),
+        (ids["demo-teacher"], {"source": "staff", "set": None}),
+    ]
 
 
 def test_registration_asks_for_the_groups_scope_where_offered(

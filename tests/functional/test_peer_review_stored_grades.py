@@ -3,6 +3,7 @@ learners whose gradebook values moved, which accuracy weighting can make a third
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections import Counter
@@ -66,7 +67,8 @@ def review_by(course: Course, reviewer: str, author: str) -> int:
 
 def test_a_dismissed_flag_resends_only_the_grades_it_moved(world: LtiWorld) -> None:
     course = weighted_cycle(world)
-    released = gradebook(course)
+    # The platform's gradebook is a live dict: keep what it said at release.
+    released = copy.deepcopy(gradebook(course))
     assert released["demo-learner-1"]["scoreGiven"] == pytest.approx(82.745, abs=1e-3)
     assert released["demo-learner-2"]["scoreGiven"] == pytest.approx(91.373, abs=1e-3)
     assert released["demo-learner-3"]["scoreGiven"] == 100
@@ -127,3 +129,62 @@ def test_learner_pages_read_the_stored_grade(world: LtiWorld) -> None:
             .values(record={"version": 0})
         )
     assert re.search(r'id="grade-value">100(\.0)?<', course.get("demo-learner-3").text)
+
+
+def test_a_helpfulness_rating_after_release_moves_the_reviewers_grade(world: LtiWorld) -> None:
+    """With a helpfulness share, authors' ratings (given once feedback is out) are part of
+    the reviewers' grades: each rating re-sends whatever it moved, and only that."""
+    course = Course(world, reviews_per_submission="3", helpfulness_weight="0.5")
+    for learner in LEARNERS:
+        course.open(learner)
+        assert course.post(learner, "/submission", text=f"Essay by {learner}").status == 200
+    course.open("demo-teacher")
+    assert course.post("demo-teacher", "/allocate").status == 200
+    for learner in LEARNERS:
+        for allocation in review_links(course.get(learner).text):
+            done = course.post(learner, f"/reviews/{allocation}", action="submit", **FULL)
+            assert done.status == 200, done.text
+    assert course.post("demo-teacher", "/release").status == 200
+    # The platform's gradebook is a live dict: keep what it said at release.
+    released = copy.deepcopy(gradebook(course))
+
+    before = sent_scores(course)
+    rated = review_by(course, "demo-learner-2", "demo-learner-1")
+    assert course.post("demo-learner-1", f"/received/{rated}", helpfulness="1").status == 200
+    assert sent_scores(course) - before == Counter(["demo-learner-2"])
+    after = gradebook(course, hours=2)
+    assert released["demo-learner-2"]["scoreGiven"] == 100
+    # Half the review share from the ratings: one rating of 1 (0 of 1) halves it.
+    assert after["demo-learner-2"]["scoreGiven"] == pytest.approx(90)
+    for learner in ("demo-learner-1", "demo-learner-3", "demo-learner-4"):
+        assert after[learner]["scoreGiven"] == pytest.approx(released[learner]["scoreGiven"])
+    # Rating it again the same way moves nothing, so nothing is sent.
+    again = sent_scores(course)
+    assert course.post("demo-learner-1", f"/received/{rated}", helpfulness="1").status == 200
+    assert sent_scores(course) == again
+
+
+def test_a_review_finished_after_release_reaches_the_gradebook(world: LtiWorld) -> None:
+    course = Course(world, reviews_per_submission="3")
+    for learner in LEARNERS:
+        course.open(learner)
+        assert course.post(learner, "/submission", text=f"Essay by {learner}").status == 200
+    course.open("demo-teacher")
+    assert course.post("demo-teacher", "/allocate").status == 200
+    late = review_links(course.get("demo-learner-3").text)
+    for learner in LEARNERS:
+        tasks = review_links(course.get(learner).text)
+        for allocation in tasks[:-1] if learner == "demo-learner-3" else tasks:
+            done = course.post(learner, f"/reviews/{allocation}", action="submit", **FULL)
+            assert done.status == 200, done.text
+    assert course.post("demo-teacher", "/release").status == 200
+    released = copy.deepcopy(gradebook(course))
+    assert released["demo-learner-3"]["scoreGiven"] < 100
+
+    before = sent_scores(course)
+    done = course.post("demo-learner-3", f"/reviews/{late[-1]}", action="submit", **FULL)
+    assert done.status == 200, done.text
+    # Learner 3's completion is whole now, and the author reviewed gets a third review.
+    resent = sent_scores(course) - before
+    assert "demo-learner-3" in resent
+    assert gradebook(course, hours=2)["demo-learner-3"]["scoreGiven"] == 100
