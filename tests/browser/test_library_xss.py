@@ -70,6 +70,12 @@ def launch(page: Any, port: int, person: str) -> tuple[Any, str]:
     return frame, parse_qs(urlsplit(frame.url).query)["ls"][0]
 
 
+def _storable(text: str) -> str:
+    """Rows written straight to the database skip the app, which drops NUL (PostgreSQL
+    refuses it in text)."""
+    return text.replace("\x00", "")
+
+
 def fill_library(app: Flask, token: str) -> str:
     """Every payload as an item body, a comment, a flag's words, and a pending item's
     title and summary; the key of the item that holds the comments."""
@@ -82,19 +88,23 @@ def fill_library(app: Flask, token: str) -> str:
             connection,
             context_id=context,
             author_id=author,
-            title=CORPUS[0].text,
-            summary=CORPUS[1].text,
-            body="\n\n".join(payload.text for payload in CORPUS),
+            title=_storable(CORPUS[0].text),
+            summary=_storable(CORPUS[1].text),
+            body="\n\n".join(_storable(payload.text) for payload in CORPUS),
         )
         for payload in CORPUS:
-            comment = rows.comment(connection, item_id=item_id, author_id=author, body=payload.text)
+            comment = rows.comment(
+                connection, item_id=item_id, author_id=author, body=_storable(payload.text)
+            )
             connection.execute(
                 insert(LibraryFlag).values(
                     context_id=context,
                     target_kind="comment",
                     target_id=comment,
                     flagged_by=teacher,
-                    reason=Reason(FlagReason.OTHER, " ".join(payload.text.split())[:500]).text,
+                    reason=Reason(
+                        FlagReason.OTHER, " ".join(_storable(payload.text).split())[:500]
+                    ).text,
                 )
             )
             rows.item(
@@ -102,8 +112,8 @@ def fill_library(app: Flask, token: str) -> str:
                 context_id=context,
                 author_id=author,
                 state="pending",
-                title=payload.text,
-                summary=payload.text,
+                title=_storable(payload.text),
+                summary=_storable(payload.text),
             )
     return key
 
