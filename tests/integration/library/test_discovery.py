@@ -160,6 +160,19 @@ def test_following_topics_and_authors(course: Course) -> None:
     assert course.titles(following=True, kinds=("video",)) == ["fourth"]
 
 
+def test_following_reaches_shared_items_and_pages_and_counts_them(course: Course) -> None:
+    """The followed set is read once (PostgreSQL) and intersected with the shared ids:
+    a shared item by a followed author is in, the author's unshared one is not."""
+    course.library.follow(course.id, course.viewer, "author", course.bob)
+    assert course.titles(following=True) == ["shared", "second"]
+    assert course.page(following=True, per_page=1, page=2).total == 2
+    assert course.titles(following=True, per_page=1, page=2) == ["second"]
+    assert course.titles(following=True, sort="viewed") == ["shared", "second"]
+    course.library.follow(course.id, course.viewer, "topic", course.python)
+    assert course.titles(following=True, topic_ids=(course.sql,)) == ["second"]
+    assert course.page(following=True, text="shared").total == 1
+
+
 def test_search_combines_with_filters_sorts_and_pages(course: Course) -> None:
     library = course.library
     for n in range(7):

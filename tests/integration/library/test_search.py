@@ -56,6 +56,21 @@ def test_an_exact_title_ranks_first_and_a_body_only_match_last(engine: Engine) -
     assert found.index("Feedback loops in teams and what they teach") < found.index("Reading list")
 
 
+def test_every_word_must_match_and_fields_weigh_with_several_words(engine: Engine) -> None:
+    """Ranking counts any of the words (PostgreSQL ranks with an OR of them), matching
+    still needs all of them."""
+    with engine.begin() as connection:
+        library = Library.on(connection)
+        course = library.course("c1")
+        library.item(course, "Notes", body_markdown="kanban " * 30 + "budget " * 30)
+        library.item(course, "Kanban and the budget", summary="How we plan.")
+        library.item(course, "Kanban only", body_markdown="kanban " * 50)
+        library.item(course, "Budget review", summary="kanban boards for money")
+        found = titles(connection, course, "budget kanban")
+    assert found[0] == "Kanban and the budget"  # both words in the title
+    assert set(found) == {"Kanban and the budget", "Budget review", "Notes"}
+
+
 def test_the_exact_title_wins_over_a_title_that_repeats_the_words(engine: Engine) -> None:
     with engine.begin() as connection:
         library = Library.on(connection)
