@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lti_tool.domain.errors import LaunchRefused
 from lti_tool.domain.roles import CourseRole, course_role
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -63,12 +65,30 @@ class LaunchClaims:
         return course_role(self.roles)
 
 
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
+
+
 def trimmed_text(value: Any, limit: int = 255) -> str | None:
-    """A trimmed string, or None for anything else; LMSs send odd types and long titles."""
+    """A trimmed string, or None for anything else; LMSs send odd types and long titles.
+    Control characters are dropped: never meant in a name or title, and PostgreSQL
+    refuses NUL in a text column."""
     if not isinstance(value, str):
         return None
-    stripped = value.strip()
+    stripped = "".join(char for char in value if not _is_control(char)).strip()
     return stripped[:limit] if stripped else None
+
+
+def identifier(value: Any, claim: str) -> str:
+    """An LMS identifier (sub, deployment, context, link) as sent; one holding a control
+    character cannot be stored, and changing it would make it another identifier."""
+    text = str(value)
+    if any(_is_control(char) for char in text):
+        raise LaunchRefused(
+            f"The LMS sent a {claim} Peerlearn cannot store (it holds control characters).",
+            code="invalid_identifier",
+        )
+    return text
 
 
 def _service_url(claims: Mapping[str, Any], claim: str, name: str) -> str | None:
@@ -94,7 +114,7 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
             else ()
         )
         context = ContextClaims(
-            id=str(context_claim["id"]).strip(),
+            id=identifier(context_claim["id"], "course id").strip(),
             title=trimmed_text(context_claim.get("title")),
             label=trimmed_text(context_claim.get("label")),
             types=types,
@@ -103,7 +123,7 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
     resource_link = None
     if isinstance(link_claim, Mapping) and trimmed_text(link_claim.get("id")):
         resource_link = ResourceLinkClaims(
-            id=str(link_claim["id"]).strip(),
+            id=identifier(link_claim["id"], "resource link id").strip(),
             title=trimmed_text(link_claim.get("title")),
             description=trimmed_text(link_claim.get("description"), limit=4000),
         )
@@ -115,9 +135,9 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
     )
     return LaunchClaims(
         message_type=str(claims.get(CLAIM + "message_type", "")),
-        deployment_id=str(claims.get(CLAIM + "deployment_id", "")),
+        deployment_id=identifier(claims.get(CLAIM + "deployment_id", ""), "deployment id"),
         person=PersonClaims(
-            sub=str(claims["sub"]),
+            sub=identifier(claims["sub"], "user id"),
             name=trimmed_text(claims.get("name")),
             given_name=trimmed_text(claims.get("given_name")),
             family_name=trimmed_text(claims.get("family_name")),

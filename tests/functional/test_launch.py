@@ -104,3 +104,15 @@ def test_session_api_takes_the_header(world: LtiWorld) -> None:
     assert response.status_code == 200
     assert response.json()["name"] == "Ada Lovelace"
     assert response.json()["role"] == "staff"
+
+
+def test_control_characters_in_launch_claims(world: LtiWorld) -> None:
+    """A NUL in a name is dropped (PostgreSQL refuses it in text: this was a 500)."""
+    page = world.tampered_launch("demo-learner-2", lambda claims: claims.update({"name": "A\x00B"}))
+    assert page.status == 200, page.text[:300]
+    # In an identifier it cannot be dropped (that would name someone else): refused.
+    refused = world.tampered_launch(
+        "demo-learner-2", lambda claims: claims.update({"sub": "x\x00y"})
+    )
+    assert refused.status == 400, refused.text[:300]
+    assert "invalid_identifier" in refused.text
