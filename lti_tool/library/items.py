@@ -22,7 +22,7 @@ from lti_tool.domain.library.content import ItemContent, ItemKind, publish_probl
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.domain.library.versions import FIELD_LABELS, Snapshot, changed_fields
 from lti_tool.domain.library.video import VideoRef
-from lti_tool.library import events, social_hooks
+from lti_tool.library import events, feed, notifications
 from lti_tool.library.attachments import type_key
 from lti_tool.library.events import Recorder
 from lti_tool.library.topics import ensure_topics, set_item_topics
@@ -341,8 +341,15 @@ def publish(connection: Connection, *, item_id: int, actor_is_staff: bool, now: 
     if changed != 1:
         raise BadRequest("Only a draft can be published.", code="library_not_draft")
     if state == "published":
-        social_hooks.item_published(connection, item_row(connection, item_id))
+        announce_published(connection, item_row(connection, item_id))
     return state
+
+
+def announce_published(connection: Connection, item: feed.PublishedItem) -> None:
+    """An item just became published (by its author, or approved or restored by staff):
+    the course feed and the followers of its topics and author hear of it, once."""
+    feed.record_published(connection, item)
+    notifications.notify_new_item(connection, item)
 
 
 def soft_delete(

@@ -33,7 +33,7 @@ from lti_tool.domain.library.moderation import (
     may_moderate,
     read_reason,
 )
-from lti_tool.library import moderation_hooks
+from lti_tool.library.items import announce_published
 from lti_tool.library.moderation_records import LibraryRecorder
 from lti_tool.library.moderation_targets import CommentTarget, ItemTarget
 from lti_tool.persistence.library_models import (
@@ -227,7 +227,7 @@ def decide_item(
         if changed != 1:
             raise TransitionRefused("Someone else decided first.", code="moderation_raced")
         if new_state is ItemState.PUBLISHED:
-            moderation_hooks.item_published(connection, item)
+            announce_published(connection, item)
     reasons = _resolve_flags(
         connection,
         target=(TargetKind.ITEM, item.id),

@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection
-from werkzeug.routing import BuildError
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.library.moderation import (
@@ -152,19 +151,9 @@ def page(template: str, current: Session, **values: Any) -> str:
     )
 
 
-# The contract names the item page ``library.item``; lib-core's branch calls it
-# ``library.item_page``. Either one, whichever exists once merged.
-ITEM_ENDPOINTS = ("library.item", "library.item_page")
-
-
-def item_url(current: Session, item: ItemTarget, **extra: Any) -> str | None:
-    """The item's own page (lib-core's blueprint), when that blueprint exists."""
-    for endpoint in ITEM_ENDPOINTS:
-        try:
-            return url_for(endpoint, key=item.key, ls=current.token, **extra)
-        except BuildError:
-            continue
-    return None
+def item_url(current: Session, item: ItemTarget, **extra: Any) -> str:
+    """The item's own page."""
+    return url_for("library.item", key=item.key, ls=current.token, **extra)
 
 
 @library_moderation.get("/moderation")
