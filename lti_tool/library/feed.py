@@ -17,8 +17,9 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Row, and_, insert, or_, select
 
 from lti_tool.domain.library.social import FEED_PAGE_SIZE, FeedVerb
+from lti_tool.library.access import listed_in
 from lti_tool.library.keyset import AnySelect, newest_first
-from lti_tool.library.social_access import NAME_COLUMNS, name_of, visible_in
+from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.library_models import (
     LibraryComment,
     LibraryEvent,
@@ -148,7 +149,7 @@ def feed_page(
             .where(
                 LibraryEvent.id.in_([row.id for row in candidates]),
                 LibraryItem.id.in_({row.item_id for row in candidates}),
-                visible_in(context_id),
+                listed_in(context_id),
                 or_(
                     LibraryEvent.comment_id.is_(None),
                     and_(LibraryComment.deleted_at.is_(None), LibraryComment.hidden_at.is_(None)),

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from lti_tool.domain.errors import BadRequest, NotFound, PeerlearnError
 from lti_tool.domain.library.content import ItemContent, ItemKind, publish_problems
+from lti_tool.domain.library.permissions import deleted, not_found
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.domain.library.versions import FIELD_LABELS, Snapshot, changed_fields
 from lti_tool.domain.library.video import VideoRef
@@ -146,7 +147,7 @@ def create_draft(
 def item_row(connection: Connection, item_id: int) -> Any:
     found = connection.execute(select(LibraryItem).where(LibraryItem.id == item_id)).one_or_none()
     if found is None:
-        raise NotFound("There is no such item.", code="library_item_not_found")
+        raise not_found()
     return found
 
 
@@ -369,7 +370,7 @@ def soft_delete(
         .values(deleted_at=now, deleted_by=actor_id, updated_at=now)
     ).rowcount
     if changed != 1:
-        raise NotFound("This item was deleted already.", code="library_item_not_found")
+        raise deleted("This item was deleted already.")
     connection.execute(
         insert(LibraryAudit).values(
             context_id=item.context_id,

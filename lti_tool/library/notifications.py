@@ -32,9 +32,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from lti_tool.domain.library.social import NotificationKind
+from lti_tool.library.access import listed_in
 from lti_tool.library.feed import PublishedItem
 from lti_tool.library.keyset import AnySelect, newest_first
-from lti_tool.library.social_access import NAME_COLUMNS, name_of, visible_in
+from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.library_models import (
     LibraryFollow,
     LibraryItem,
@@ -165,7 +166,7 @@ def _shown(context_id: int) -> ColumnElement[bool]:
     return or_(
         LibraryNotification.item_id.is_(None),
         LibraryNotification.kind == NotificationKind.MODERATION.value,
-        exists().where(_ABOUT.id == LibraryNotification.item_id, visible_in(context_id, _ABOUT)),
+        exists().where(_ABOUT.id == LibraryNotification.item_id, listed_in(context_id, _ABOUT)),
     )
 
 

@@ -22,9 +22,9 @@ from lti_tool.web.library_moderation_views import (
     load_item,
     now,
     page,
-    recorder,
     session,
 )
+from lti_tool.web.library_views import recorder
 
 
 def _reason() -> Any:

@@ -14,32 +14,22 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter, Map
 
-from lti_tool.domain.errors import BadRequest, NotFound
+from lti_tool.domain.errors import BadRequest
+from lti_tool.domain.library.permissions import not_found
 from lti_tool.domain.library.social import check_rating
 from lti_tool.library import access, comments, feed, follows, notifications, votes
-from lti_tool.library.social_access import Viewer
-from lti_tool.library.social_events import SocialRecorder
+from lti_tool.library.access import CourseViewer
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
+from lti_tool.web.library_views import recorder
 
 library_social = Blueprint("library_social", __name__, url_prefix="/app/library")
 
 
-def open_library() -> tuple[Viewer, str]:
+def open_library() -> tuple[CourseViewer, str]:
     """The launched person in their course, and the session token for links and forms."""
     launch, token = current_launch()
-    if launch.context_id is None:
-        raise NotFound(
-            "The library belongs to a course: open it from one.", code="library_needs_course"
-        )
-    return Viewer(launch.user_id, launch.context_id, launch.is_staff), token
-
-
-def recorder() -> SocialRecorder:
-    svc = services()
-    return SocialRecorder(
-        routes=svc.xapi_routes, base_url=svc.settings.base_url, strict=svc.settings.is_development
-    )
+    return CourseViewer(launch.user_id, access.course_of(launch), launch.is_staff), token
 
 
 def item_page(key: str, token: str, anchor: str = "") -> str:
@@ -80,7 +70,7 @@ def _int(name: str) -> int | None:
     return value
 
 
-def render_library(template: str, viewer: Viewer, token: str, **values: object) -> str:
+def render_library(template: str, viewer: CourseViewer, token: str, **values: object) -> str:
     return render_template(template, token=token, is_staff=viewer.is_staff, **values)
 
 
@@ -221,7 +211,7 @@ def read_notification(notification_id: int) -> ResponseReturnValue:
             notification_id=notification_id,
         )
     if not mine:
-        raise NotFound("There is no such notification for you.", code="notification_not_found")
+        raise not_found("There is no such notification for you.")
     target = request.form.get("open", "")
     if target:
         return redirect(item_page(target, token), code=303)

@@ -14,10 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Connection, select
 
 from config.settings import SettingsError
-from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, ItemKind, check_item
 from lti_tool.domain.library.placement import COURSE_ITEMS, COURSE_TOPICS, KIND_KEY
 from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
@@ -32,7 +30,7 @@ from lti_tool.library import (
     votes,
 )
 from lti_tool.library.events import Recorder
-from lti_tool.persistence.models import User
+from lti_tool.library.people import names_of
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
 from lti_tool.web.kind_choices import register_choice_provider
@@ -89,26 +87,6 @@ def open_item(key: str, need: str = "view") -> tuple[Any, str, access.ItemAccess
         found = access.open_item(connection, launch, key)
     access.require(found, need)
     return launch, token, found
-
-
-def person_names(connection: Connection, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    rows = connection.execute(
-        select(User.id, User.name, User.given_name, User.family_name, User.display_name).where(
-            User.id.in_(wanted)
-        )
-    )
-    return {
-        row.id: display_name(
-            PersonClaims(
-                sub="", name=row.name, given_name=row.given_name, family_name=row.family_name
-            ),
-            row.display_name,
-        )
-        for row in rows
-    }
 
 
 def _form() -> ItemForm:
@@ -213,7 +191,7 @@ def item(key: str) -> ResponseReturnValue:
             )
         item_topics = topics.topics_of_item(connection, item.id)
         files = attachments.attachments_of(connection, item.id)
-        author = person_names(connection, {item.author_id}).get(item.author_id or 0)
+        author = names_of(connection, {item.author_id}).get(item.author_id or 0)
         panels: dict[str, Any] = {}
         if found.allowed.interact:
             panels["comments"] = comments.thread_for(connection, item.id, found.viewer)

@@ -12,10 +12,11 @@ import pytest
 from flask import Flask, render_template_string
 
 from lti_tool import create_app
-from lti_tool.domain.library.moderation import FlagReason, ItemState
+from lti_tool.domain.library.moderation import FlagReason
+from lti_tool.domain.library.permissions import ItemState
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSession
-from lti_tool.library.moderation_targets import ItemTarget
+from lti_tool.library.access import ItemTarget
 from lti_tool.web.library_moderation_views import Session, item_url
 from tests.conftest import make_settings
 
