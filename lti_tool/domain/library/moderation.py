@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnError
 from lti_tool.domain.library.permissions import CourseRelation, ItemState, not_found
+from lti_tool.domain.library.text import one_line
 
 MAX_FLAG_DETAILS = 500
 MAX_STAFF_NOTE = 500
@@ -167,7 +168,7 @@ def parse_reason(category: str, details: str) -> Reason:
         raise BadRequest(
             "Choose one of the listed reasons for flagging.", code="flag_reason_unknown"
         ) from None
-    cleaned = " ".join(details.split())
+    cleaned = one_line(details)
     if len(cleaned) > MAX_FLAG_DETAILS:
         raise BadRequest(
             f"Say why in at most {MAX_FLAG_DETAILS} characters.", code="flag_details_too_long"
@@ -191,7 +192,7 @@ def read_reason(stored: str) -> Reason:
 
 
 def parse_staff_note(note: str) -> str:
-    cleaned = " ".join(note.split())
+    cleaned = one_line(note)
     if len(cleaned) > MAX_STAFF_NOTE:
         raise BadRequest(
             f"A note to the author can have at most {MAX_STAFF_NOTE} characters.",
