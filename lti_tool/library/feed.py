@@ -32,7 +32,8 @@ EXCERPT_CHARS = 160
 
 
 class PublishedItem(Protocol):
-    """What the feed and notifications need of a just-published item (lib-core's row)."""
+    """What the feed and notifications need of a just-published item (a lib_item row,
+    or an ``ItemTarget``)."""
 
     @property
     def id(self) -> int: ...
@@ -69,7 +70,7 @@ def record_event(
 
 
 def record_published(connection: Connection, item: PublishedItem) -> None:
-    """Tell the item's course that it was published (called by lib-core's publish, in
+    """Tell the item's course that it was published (called by ``items.announce_published``, in
     its transaction). Once per item: approving, restoring or republishing an item that
     was already announced adds nothing."""
     already = connection.execute(

@@ -275,7 +275,7 @@ def decide_comment(
     now: datetime,
 ) -> CommentState:
     """Hide, restore or dismiss the flags of a comment. ``lib_item.comment_count``
-    counts comments that are not deleted (lib-social's rule), so hiding leaves it."""
+    counts comments that are not deleted (the comments module's rule), so hiding leaves it."""
     _check_staff(viewer)
     new_state = comment_transition(comment.state, action)
     if new_state is not comment.state:

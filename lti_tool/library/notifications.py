@@ -1,5 +1,5 @@
 """In-app notifications: replies, comments on your items, new items in what you follow,
-answered topic requests (and lib-mod's moderation outcomes), each unread until read.
+answered topic requests (and moderation outcomes), each unread until read.
 
 Fan-out to followers is one ``INSERT ... SELECT DISTINCT`` so a course with thousands of
 followers costs one statement, and someone following both a topic and the author of an
@@ -58,9 +58,10 @@ def _now() -> datetime:
 
 
 def notify_new_item(connection: Connection, item: PublishedItem) -> int:
-    """Tell followers of the item's topics and of its author (called by lib-core's
-    publish once the item's topics are saved). Never the author; once per person; never
-    twice for one item (an item approved after a hide is not news). Returns how many."""
+    """Tell followers of the item's topics and of its author (called by
+    ``items.announce_published`` once the item's topics are saved). Never the author;
+    once per person; never twice for one item (an item approved after a hide is not
+    news). Returns how many."""
     follows_item = or_(
         and_(
             LibraryFollow.target_kind == "topic",

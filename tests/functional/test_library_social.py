@@ -45,7 +45,7 @@ TEACHER = "demo-teacher"
 
 class Library:
     """Everyone's launched sessions in the demo course, and items put straight into its
-    library (lib-core's authoring is not needed to exercise social learning)."""
+    library (rows built directly: social learning is exercised on its own)."""
 
     def __init__(self, world: LtiWorld) -> None:
         self.world = world
@@ -90,7 +90,7 @@ class Library:
             ).scalar_one()
 
     def publish(self, author: str, title: str, *, topics: tuple[int, ...] = ()) -> LibraryItem:
-        """An item as lib-core's publish leaves it, with the two calls it makes."""
+        """An item as publishing leaves it, with the two calls it makes."""
         with self.world.services.engine.begin() as connection:
             item = connection.execute(
                 insert(LibraryItem)

@@ -1,4 +1,4 @@
-"""Library rows built directly (lib-core's operations are not needed to test social
+"""Library rows built directly (the authoring operations are not needed to test social
 learning): platforms, courses, people, items and topics on SQLite and PostgreSQL."""
 
 from __future__ import annotations

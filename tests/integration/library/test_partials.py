@@ -1,5 +1,5 @@
 """The partials other library pages include: the flag form and the author's moderation
-notice, rendered by the real app as lib-core's item page and lib-social's thread will."""
+notice, rendered by the real app as the item page and the comment thread include them."""
 
 from __future__ import annotations
 
