@@ -26,7 +26,7 @@ DIRTY = "Pivot\x00 tables\x07\x1b[31m\x7f"
 @pytest.fixture
 def library(world: LtiWorld) -> Library:
     found = Library(world)
-    for person in ("demo-teacher", "demo-learner-1", "demo-learner-2"):
+    for person in ("demo-learner-1", "demo-learner-2"):
         found.open(person)
     return found
 
