@@ -228,11 +228,14 @@ def test_follows_notifications_and_the_feed(library: Library) -> None:
     assert peer.text.count('data-kind="reply"') == 1  # Grace replied to Alan
     unread = library.get(OTHER, "/notifications/unread.json")
     assert json.loads(unread.text) == {"unread": 1}
+    # Every library page's navigation shows the count, computed on the server.
+    assert 'id="unread-count" aria-label="1 unread">1<' in library.get(OTHER, "/feed").text
     notice = re.search(r'data-notification="(\d+)" data-kind="new_item"', inbox.text)
     assert notice is not None
     opened = library.post(OTHER, f"/notifications/{notice[1]}/read", open=second.key)
     assert "Generators" in opened.text
     assert json.loads(library.get(OTHER, "/notifications/unread.json").text) == {"unread": 0}
+    assert 'id="unread-count"' not in library.get(OTHER, "/feed").text
     assert library.post(PEER, f"/notifications/{notice[1]}/read").status == 404  # not his
     assert 'data-unread="0"' in library.post(AUTHOR, "/notifications/read-all").text
 
