@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from config.settings import SettingsError
 from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, ItemKind, check_item
+from lti_tool.domain.library.permissions import Viewer
 from lti_tool.domain.library.placement import COURSE_ITEMS, COURSE_TOPICS, KIND_KEY
 from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
 from lti_tool.library import (
@@ -194,7 +195,10 @@ def item(key: str) -> ResponseReturnValue:
         author = names_of(connection, {item.author_id}).get(item.author_id or 0)
         panels: dict[str, Any] = {}
         if found.allowed.interact:
-            panels["comments"] = comments.thread_for(connection, item.id, found.viewer)
+            # Hidden comments are read by the staff who moderate the item (its own
+            # course's), not by staff of a course it was shared to.
+            reader = Viewer(launch.user_id, is_staff=found.allowed.moderate)
+            panels["comments"] = comments.thread_for(connection, item.id, reader)
             panels["vote"] = votes.vote_panel(
                 connection, item.id, launch.user_id, context_id=found.context_id
             )

@@ -161,6 +161,21 @@ def test_an_item_shared_to_another_course_is_read_only_there(library: Library) -
     # The view is recorded in the course it happened in, about the item's own activity.
     with library.world.services.engine.connect() as connection:
         assert connection.execute(select(LibraryView.user_id)).scalars().all() != []
+    # A comment hidden by the item's own staff stays hidden from staff of that course.
+    commented = library.post("learner", f"/items/{key}/comments", body="Rude words")
+    assert commented.status == 200
+    comment = re.search(r'data-comment="(\d+)"', commented.text)
+    assert comment is not None
+    decided = library.post(
+        "staff", f"/moderation/comments/{comment[1]}/decision", decision="hide", note=""
+    )
+    assert decided.status == 200, decided.text
+    library.open_elsewhere("demo-teacher", "staff-elsewhere")
+    there = library.get("staff-elsewhere", f"/items/{key}")
+    assert there.status == 200
+    assert "Rude words" not in there.text
+    assert "Hidden by staff" not in there.text  # vanished, as for learners
+    assert "Rude words" in library.get("staff", f"/items/{key}").text
 
 
 def test_everyone_writes_in_their_own_course_only(library: Library) -> None:
