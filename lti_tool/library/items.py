@@ -23,7 +23,7 @@ from lti_tool.domain.library.permissions import deleted, not_found
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.domain.library.versions import FIELD_LABELS, Snapshot, changed_fields
 from lti_tool.domain.library.video import VideoRef
-from lti_tool.library import events, feed, notifications
+from lti_tool.library import feed, notifications
 from lti_tool.library.attachments import type_key
 from lti_tool.library.events import Recorder
 from lti_tool.library.topics import ensure_topics, set_item_topics
@@ -140,7 +140,7 @@ def create_draft(
         editor_id=author_id,
         now=now,
     )
-    recorder.record(connection, item_id, author_id, events.AUTHORED, at=now)
+    recorder.record(connection, item_id, author_id, statements.authored, at=now)
     return Created(item_id, key)
 
 
@@ -209,7 +209,7 @@ def save(
             .where(LibraryItem.id == item_id, LibraryItem.state == "published")
             .values(state="pending")
         )
-    recorder.record(connection, item_id, editor_id, events.EDITED, version=number, at=now)
+    recorder.record(connection, item_id, editor_id, statements.edited, version=number, at=now)
     return number
 
 
