@@ -10,7 +10,7 @@ course check, queries, template), and p50/p99 are printed.
   "following" view.
 * Search: one to three words drawn as people type them (common words match thousands of
   items), best match first, then page 2 and a kind filter.
-* Feed: lib-social's ``library_social.feed``, when that page exists in this build.
+* Feed: ``library_social.feed``, the course's activity feed.
 
 Baseline, in the same run: the same pages with a naive listing swapped in: ``LIKE
 '%word%'`` over title, summary and body, every matching row loaded and sliced in Python,
@@ -43,7 +43,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask import Flask  # noqa: E402
+from flask import Flask, url_for  # noqa: E402
 from sqlalchemy import Connection, create_engine, insert, or_, select, text  # noqa: E402
 
 from config import Environment, Settings  # noqa: E402
@@ -383,14 +383,9 @@ def measure(kind: str, args: argparse.Namespace) -> list[str]:
                 baseline = latencies(app, token, paths[: max(20, args.requests // 5)])
             lines.append(row(kind, page, "naive", baseline, target))
         with app.test_request_context():
-            from lti_tool.web import optional_url  # noqa: PLC0415
-
-            feed = optional_url("library_social.feed")
-        if feed is None:
-            lines.append(f"{kind:<9} {'feed':<13} {'-':<9} not available (library_social.feed)")
-        else:
-            paths = [f"{feed}?page=1"] * args.requests
-            lines.append(row(kind, "feed", "peerlearn", latencies(app, token, paths), 50.0))
+            feed = url_for("library_social.feed")
+        paths = [f"{feed}?"] * args.requests
+        lines.append(row(kind, "feed", "peerlearn", latencies(app, token, paths), 50.0))
         services.close()
         return lines
 

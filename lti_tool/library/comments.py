@@ -15,7 +15,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from sqlalchemy import Connection, insert, select, update
 
-from lti_tool.domain.errors import Forbidden, NotFound
+from lti_tool.domain.errors import Forbidden
+from lti_tool.domain.library.permissions import deleted, not_found
 from lti_tool.domain.library.social import (
     CommentRef,
     FeedVerb,
@@ -28,20 +29,13 @@ from lti_tool.domain.library.social import (
     reply_recipients,
 )
 from lti_tool.library import feed, notifications
-from lti_tool.library.social_access import (
-    NAME_COLUMNS,
-    Actor,
-    Viewer,
-    VisibleItem,
-    name_of,
-    visible_item,
-)
-from lti_tool.library.social_events import SocialRecorder
+from lti_tool.library.access import Actor, CourseViewer, item_to_interact
+from lti_tool.library.events import Recorder
+from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.library_models import LibraryComment, LibraryItem
 from lti_tool.persistence.models import User
 from lti_tool.rich_text import sanitise
-from xapi import library_social as statements
-from xapi.library_social import LibraryObject
+from xapi import library as statements
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -55,7 +49,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _comment_on(connection: Connection, item: VisibleItem, comment_id: int) -> CommentRef:
+def _comment_on(connection: Connection, item: Any, comment_id: int) -> CommentRef:
     """A live (not deleted, not hidden) comment of ``item``, or NotFound."""
     row = connection.execute(
         select(LibraryComment.id, LibraryComment.parent_id, LibraryComment.author_id).where(
@@ -66,23 +60,23 @@ def _comment_on(connection: Connection, item: VisibleItem, comment_id: int) -> C
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("That comment is no longer there.", code="comment_not_found")
+        raise not_found("There is no such comment in this course's library.")
     return CommentRef(*row)
 
 
 def add_comment(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     item_key: str,
     markdown: str,
     reply_to: int | None = None,
-    recorder: SocialRecorder | None = None,
+    recorder: Recorder | None = None,
     now: datetime | None = None,
 ) -> int:
     """Comment on an item, or reply to one of its comments; returns the new comment's id."""
     now = now or _now()
-    item = visible_item(connection, viewer, key=item_key)
+    item = item_to_interact(connection, viewer, key=item_key)
     text = check_comment(markdown)
     answered = _comment_on(connection, item, reply_to) if reply_to is not None else None
     placement = place_reply(answered) if answered is not None else None
@@ -137,26 +131,25 @@ def add_comment(
             comment_id=comment_id,
         )
     if recorder is not None:
-        about = LibraryObject(item.id, item.key, item.title)
         if answered is not None:
             recorder.record(
                 connection,
+                item.id,
+                viewer.user_id,
+                statements.replied,
                 context_id=viewer.context_id,
-                user_id=viewer.user_id,
-                build=statements.replied,
-                item=about,
                 comment_pk=comment_id,
-                answered_pk=answered.id,
+                parent_comment_pk=answered.id,
                 text=text,
                 at=now,
             )
         else:
             recorder.record(
                 connection,
+                item.id,
+                viewer.user_id,
+                statements.commented,
                 context_id=viewer.context_id,
-                user_id=viewer.user_id,
-                build=statements.commented,
-                item=about,
                 comment_pk=comment_id,
                 text=text,
                 at=now,
@@ -170,7 +163,7 @@ class OwnComment:
     item_key: str
 
 
-def _own_comment(connection: Connection, viewer: Viewer, comment_id: int) -> OwnComment:
+def _own_comment(connection: Connection, viewer: CourseViewer, comment_id: int) -> OwnComment:
     """The viewer's own comment on an item their course sees; NotFound or Forbidden."""
     row = connection.execute(
         select(
@@ -180,9 +173,11 @@ def _own_comment(connection: Connection, viewer: Viewer, comment_id: int) -> Own
             LibraryComment.hidden_at,
         ).where(LibraryComment.id == comment_id)
     ).one_or_none()
-    if row is None or row.deleted_at is not None:
-        raise NotFound("That comment is no longer there.", code="comment_not_found")
-    item = visible_item(connection, viewer, item_id=row.item_id)
+    if row is None:
+        raise not_found("There is no such comment in this course's library.")
+    item = item_to_interact(connection, viewer, item_id=row.item_id)  # before telling more
+    if row.deleted_at is not None:
+        raise deleted("This comment was deleted.")
     if not may_change_comment(viewer_id=viewer.user_id, author_id=row.author_id):
         raise Forbidden("Only its author can change a comment.", code="not_your_comment")
     if row.hidden_at is not None:
@@ -192,7 +187,7 @@ def _own_comment(connection: Connection, viewer: Viewer, comment_id: int) -> Own
 
 def edit_comment(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     comment_id: int,
     markdown: str,
@@ -210,7 +205,7 @@ def edit_comment(
 
 
 def delete_comment(
-    connection: Connection, viewer: Viewer, *, comment_id: int, now: datetime | None = None
+    connection: Connection, viewer: CourseViewer, *, comment_id: int, now: datetime | None = None
 ) -> str:
     """Delete one's own comment (soft: its replies stay, under a placeholder)."""
     own = _own_comment(connection, viewer, comment_id)

@@ -124,14 +124,3 @@ class Recorder:
 def _voiding(*, item: statements.LibraryItem, **values: Any) -> dict[str, Any]:
     del item  # a voiding statement names the statement, not the item
     return statements.voided(**values)
-
-
-AUTHORED = statements.authored
-EDITED = statements.edited
-SHARED = statements.shared
-VIEWED = statements.viewed
-COMMENTED = statements.commented
-REPLIED = statements.replied
-LIKED = statements.liked
-RATED = statements.rated
-FLAGGED = statements.flagged

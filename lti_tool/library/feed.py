@@ -17,8 +17,9 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Row, and_, insert, or_, select
 
 from lti_tool.domain.library.social import FEED_PAGE_SIZE, FeedVerb
+from lti_tool.library.access import listed_in
 from lti_tool.library.keyset import AnySelect, newest_first
-from lti_tool.library.social_access import NAME_COLUMNS, name_of, visible_in
+from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.library_models import (
     LibraryComment,
     LibraryEvent,
@@ -31,7 +32,8 @@ EXCERPT_CHARS = 160
 
 
 class PublishedItem(Protocol):
-    """What the feed and notifications need of a just-published item (lib-core's row)."""
+    """What the feed and notifications need of a just-published item (a lib_item row,
+    or an ``ItemTarget``)."""
 
     @property
     def id(self) -> int: ...
@@ -68,7 +70,7 @@ def record_event(
 
 
 def record_published(connection: Connection, item: PublishedItem) -> None:
-    """Tell the item's course that it was published (called by lib-core's publish, in
+    """Tell the item's course that it was published (called by ``items.announce_published``, in
     its transaction). Once per item: approving, restoring or republishing an item that
     was already announced adds nothing."""
     already = connection.execute(
@@ -148,7 +150,7 @@ def feed_page(
             .where(
                 LibraryEvent.id.in_([row.id for row in candidates]),
                 LibraryItem.id.in_({row.item_id for row in candidates}),
-                visible_in(context_id),
+                listed_in(context_id),
                 or_(
                     LibraryEvent.comment_id.is_(None),
                     and_(LibraryComment.deleted_at.is_(None), LibraryComment.hidden_at.is_(None)),

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, delete, exists, select
 
 from lti_tool.domain.errors import BadRequest, NotFound
-from lti_tool.library.social_access import Viewer, visible_in
+from lti_tool.library.access import CourseViewer, listed_in
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import LibraryFollow, LibraryItem, LibraryTopic
 
 KINDS = ("topic", "author")
 
 
-def _check_target(connection: Connection, viewer: Viewer, kind: str, target_id: int) -> None:
+def _check_target(connection: Connection, viewer: CourseViewer, kind: str, target_id: int) -> None:
     """A topic of the viewer's course, or someone with an item the course sees (so no
     one is followed into a course they have shown nothing in); never oneself."""
     if kind == "topic":
@@ -31,9 +31,7 @@ def _check_target(connection: Connection, viewer: Viewer, kind: str, target_id: 
         found = (
             connection.execute(
                 select(
-                    exists().where(
-                        LibraryItem.author_id == target_id, visible_in(viewer.context_id)
-                    )
+                    exists().where(LibraryItem.author_id == target_id, listed_in(viewer.context_id))
                 )
             ).scalar_one()
             or None
@@ -46,7 +44,7 @@ def _check_target(connection: Connection, viewer: Viewer, kind: str, target_id: 
 
 def follow(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     kind: str,
     target_id: int,
@@ -69,7 +67,7 @@ def follow(
     )
 
 
-def unfollow(connection: Connection, viewer: Viewer, *, kind: str, target_id: int) -> None:
+def unfollow(connection: Connection, viewer: CourseViewer, *, kind: str, target_id: int) -> None:
     """Stop following (also when the topic or the author's items are gone since)."""
     if kind not in KINDS:
         raise BadRequest("Follow a topic or an author.", code="follow_kind")

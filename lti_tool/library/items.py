@@ -19,10 +19,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from lti_tool.domain.errors import BadRequest, NotFound, PeerlearnError
 from lti_tool.domain.library.content import ItemContent, ItemKind, publish_problems
+from lti_tool.domain.library.permissions import deleted, not_found
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.domain.library.versions import FIELD_LABELS, Snapshot, changed_fields
 from lti_tool.domain.library.video import VideoRef
-from lti_tool.library import events, social_hooks
+from lti_tool.library import feed, notifications
 from lti_tool.library.attachments import type_key
 from lti_tool.library.events import Recorder
 from lti_tool.library.topics import ensure_topics, set_item_topics
@@ -139,14 +140,14 @@ def create_draft(
         editor_id=author_id,
         now=now,
     )
-    recorder.record(connection, item_id, author_id, events.AUTHORED, at=now)
+    recorder.record(connection, item_id, author_id, statements.authored, at=now)
     return Created(item_id, key)
 
 
 def item_row(connection: Connection, item_id: int) -> Any:
     found = connection.execute(select(LibraryItem).where(LibraryItem.id == item_id)).one_or_none()
     if found is None:
-        raise NotFound("There is no such item.", code="library_item_not_found")
+        raise not_found()
     return found
 
 
@@ -208,7 +209,7 @@ def save(
             .where(LibraryItem.id == item_id, LibraryItem.state == "published")
             .values(state="pending")
         )
-    recorder.record(connection, item_id, editor_id, events.EDITED, version=number, at=now)
+    recorder.record(connection, item_id, editor_id, statements.edited, version=number, at=now)
     return number
 
 
@@ -341,8 +342,15 @@ def publish(connection: Connection, *, item_id: int, actor_is_staff: bool, now: 
     if changed != 1:
         raise BadRequest("Only a draft can be published.", code="library_not_draft")
     if state == "published":
-        social_hooks.item_published(connection, item_row(connection, item_id))
+        announce_published(connection, item_row(connection, item_id))
     return state
+
+
+def announce_published(connection: Connection, item: feed.PublishedItem) -> None:
+    """An item just became published (by its author, or approved or restored by staff):
+    the course feed and the followers of its topics and author hear of it, once."""
+    feed.record_published(connection, item)
+    notifications.notify_new_item(connection, item)
 
 
 def soft_delete(
@@ -362,7 +370,7 @@ def soft_delete(
         .values(deleted_at=now, deleted_by=actor_id, updated_at=now)
     ).rowcount
     if changed != 1:
-        raise NotFound("This item was deleted already.", code="library_item_not_found")
+        raise deleted("This item was deleted already.")
     connection.execute(
         insert(LibraryAudit).values(
             context_id=item.context_id,

@@ -18,7 +18,6 @@ from lti_tool.domain.errors import Forbidden
 from lti_tool.domain.library.moderation import (
     CommentState,
     FlagReason,
-    ItemState,
     Policy,
     Reason,
     StaffAction,
@@ -33,9 +32,10 @@ from lti_tool.domain.library.moderation import (
     may_moderate,
     read_reason,
 )
-from lti_tool.library import moderation_hooks
-from lti_tool.library.moderation_records import LibraryRecorder
-from lti_tool.library.moderation_targets import CommentTarget, ItemTarget
+from lti_tool.domain.library.permissions import ItemState
+from lti_tool.library.access import CommentTarget, ItemTarget
+from lti_tool.library.events import Recorder
+from lti_tool.library.items import announce_published
 from lti_tool.persistence.library_models import (
     LibraryAudit,
     LibraryComment,
@@ -44,7 +44,7 @@ from lti_tool.persistence.library_models import (
     LibraryItem,
     LibraryNotification,
 )
-from xapi import library_moderation as statements
+from xapi import library as statements
 
 
 def audit(
@@ -98,7 +98,7 @@ def flag(
     comment: CommentTarget | None,
     reason: Reason,
     now: datetime,
-    recorder: LibraryRecorder,
+    recorder: Recorder,
 ) -> int:
     """Flag the item, or the comment on it, for the item's own course's staff."""
     kind = TargetKind.ITEM if comment is None else TargetKind.COMMENT
@@ -138,10 +138,9 @@ def flag(
     )
     recorder.record(
         connection,
-        context_id=item.context_id,
-        user_id=viewer.user_id,
-        build=statements.flagged,
-        item=item.statement_item,
+        item.id,
+        viewer.user_id,
+        statements.flagged,
         flag_pk=flag_id,
         reason=reason.text,
         comment_pk=None if comment is None else comment.id,
@@ -227,7 +226,7 @@ def decide_item(
         if changed != 1:
             raise TransitionRefused("Someone else decided first.", code="moderation_raced")
         if new_state is ItemState.PUBLISHED:
-            moderation_hooks.item_published(connection, item)
+            announce_published(connection, item)
     reasons = _resolve_flags(
         connection,
         target=(TargetKind.ITEM, item.id),
@@ -276,7 +275,7 @@ def decide_comment(
     now: datetime,
 ) -> CommentState:
     """Hide, restore or dismiss the flags of a comment. ``lib_item.comment_count``
-    counts comments that are not deleted (lib-social's rule), so hiding leaves it."""
+    counts comments that are not deleted (the comments module's rule), so hiding leaves it."""
     _check_staff(viewer)
     new_state = comment_transition(comment.state, action)
     if new_state is not comment.state:

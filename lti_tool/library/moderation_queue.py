@@ -13,14 +13,15 @@ from sqlalchemy import Connection, select
 
 from lti_tool.domain.library.moderation import (
     CommentState,
-    ItemState,
     StaffAction,
     TargetKind,
     actions_for_comment,
     actions_for_item,
     read_reason,
 )
-from lti_tool.library.moderation_targets import ItemTarget, names_of
+from lti_tool.domain.library.permissions import ItemState
+from lti_tool.library.access import ItemTarget
+from lti_tool.library.people import names_of
 from lti_tool.persistence.library_models import (
     LibraryAudit,
     LibraryComment,

@@ -1,5 +1,5 @@
 """In-app notifications: replies, comments on your items, new items in what you follow,
-answered topic requests (and lib-mod's moderation outcomes), each unread until read.
+answered topic requests (and moderation outcomes), each unread until read.
 
 Fan-out to followers is one ``INSERT ... SELECT DISTINCT`` so a course with thousands of
 followers costs one statement, and someone following both a topic and the author of an
@@ -32,9 +32,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from lti_tool.domain.library.social import NotificationKind
+from lti_tool.library.access import listed_in
 from lti_tool.library.feed import PublishedItem
 from lti_tool.library.keyset import AnySelect, newest_first
-from lti_tool.library.social_access import NAME_COLUMNS, name_of, visible_in
+from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.library_models import (
     LibraryFollow,
     LibraryItem,
@@ -57,9 +58,10 @@ def _now() -> datetime:
 
 
 def notify_new_item(connection: Connection, item: PublishedItem) -> int:
-    """Tell followers of the item's topics and of its author (called by lib-core's
-    publish once the item's topics are saved). Never the author; once per person; never
-    twice for one item (an item approved after a hide is not news). Returns how many."""
+    """Tell followers of the item's topics and of its author (called by
+    ``items.announce_published`` once the item's topics are saved). Never the author;
+    once per person; never twice for one item (an item approved after a hide is not
+    news). Returns how many."""
     follows_item = or_(
         and_(
             LibraryFollow.target_kind == "topic",
@@ -165,7 +167,7 @@ def _shown(context_id: int) -> ColumnElement[bool]:
     return or_(
         LibraryNotification.item_id.is_(None),
         LibraryNotification.kind == NotificationKind.MODERATION.value,
-        exists().where(_ABOUT.id == LibraryNotification.item_id, visible_in(context_id, _ABOUT)),
+        exists().where(_ABOUT.id == LibraryNotification.item_id, listed_in(context_id, _ABOUT)),
     )
 
 

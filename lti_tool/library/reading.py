@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from lti_tool.library import events
 from lti_tool.library.events import Recorder
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import LibraryItem, LibraryView
+from xapi import library as statements
 
 VIEW_INTERVAL = timedelta(hours=1)
 
@@ -54,7 +54,9 @@ def record_view(
         .where(LibraryItem.id == item_id)
         .values(view_count=LibraryItem.view_count + 1)
     )
-    recorder.record(connection, item_id, viewer_id, events.VIEWED, context_id=context_id, at=now)
+    recorder.record(
+        connection, item_id, viewer_id, statements.viewed, context_id=context_id, at=now
+    )
     return True
 
 

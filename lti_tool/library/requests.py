@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.orm import aliased
 
-from lti_tool.domain.errors import BadRequest, NotFound
+from lti_tool.domain.errors import BadRequest
+from lti_tool.domain.library.permissions import not_found
 from lti_tool.domain.library.social import (
     FeedVerb,
     RequestFacts,
@@ -28,7 +29,7 @@ from lti_tool.domain.library.social import (
     restored_state,
 )
 from lti_tool.library import feed, notifications
-from lti_tool.library.social_access import Viewer, visible_in, visible_item
+from lti_tool.library.access import CourseViewer, item_to_interact, listed_in
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import LibraryItem, TopicRequest, TopicRequestVote
 from lti_tool.persistence.models import User
@@ -40,7 +41,7 @@ def _now() -> datetime:
 
 def propose(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     title: str,
     description: str = "",
@@ -71,7 +72,7 @@ def propose(
 
 
 def _facts(
-    connection: Connection, viewer: Viewer, request_id: int, *, lock: bool = False
+    connection: Connection, viewer: CourseViewer, request_id: int, *, lock: bool = False
 ) -> RequestFacts:
     """A request of the viewer's course (hidden ones exist for staff only)."""
     query = select(TopicRequest.state, TopicRequest.requested_by, TopicRequest.volunteer_id).where(
@@ -79,12 +80,12 @@ def _facts(
     )
     row = connection.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None or (row.state == RequestState.HIDDEN.value and not viewer.is_staff):
-        raise NotFound("There is no such request in this course.", code="request_not_found")
+        raise not_found("There is no such request in this course.")
     return RequestFacts(RequestState(row.state), row.requested_by, row.volunteer_id)
 
 
 def upvote(
-    connection: Connection, viewer: Viewer, *, request_id: int, now: datetime | None = None
+    connection: Connection, viewer: CourseViewer, *, request_id: int, now: datetime | None = None
 ) -> bool:
     """Add the viewer's vote; False when they had voted already."""
     check_upvote(_facts(connection, viewer, request_id))
@@ -104,7 +105,7 @@ def upvote(
     return True
 
 
-def volunteer(connection: Connection, viewer: Viewer, *, request_id: int) -> None:
+def volunteer(connection: Connection, viewer: CourseViewer, *, request_id: int) -> None:
     """Offer to write about an open request nobody has claimed."""
     check_volunteer(_facts(connection, viewer, request_id), viewer_id=viewer.user_id)
     claimed = connection.execute(
@@ -122,7 +123,7 @@ def volunteer(connection: Connection, viewer: Viewer, *, request_id: int) -> Non
 
 def answer(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     request_id: int,
     item_key: str,
@@ -139,7 +140,7 @@ def answer(
     facts = _facts(connection, viewer, request_id, lock=True)
     if not item_key.strip():
         raise BadRequest("Choose the item that answers this request.", code="answer_missing")
-    item = visible_item(connection, viewer, key=item_key.strip())
+    item = item_to_interact(connection, viewer, key=item_key.strip())
     check_answer(
         facts, viewer_id=viewer.user_id, item_author_id=item.author_id, is_staff=viewer.is_staff
     )
@@ -166,7 +167,7 @@ def answer(
     )
 
 
-def hide(connection: Connection, viewer: Viewer, *, request_id: int) -> None:
+def hide(connection: Connection, viewer: CourseViewer, *, request_id: int) -> None:
     _facts(connection, viewer, request_id)  # another course's request is not found
     state = hidden_state(is_staff=viewer.is_staff)
     connection.execute(
@@ -174,7 +175,7 @@ def hide(connection: Connection, viewer: Viewer, *, request_id: int) -> None:
     )
 
 
-def restore(connection: Connection, viewer: Viewer, *, request_id: int) -> None:
+def restore(connection: Connection, viewer: CourseViewer, *, request_id: int) -> None:
     _facts(connection, viewer, request_id)
     answered = connection.execute(
         select(TopicRequest.answered_item_id).where(TopicRequest.id == request_id)
@@ -203,7 +204,9 @@ class RequestEntry:
     answer_title: str | None
 
 
-def board(connection: Connection, viewer: Viewer, *, limit: int = 200) -> tuple[RequestEntry, ...]:
+def board(
+    connection: Connection, viewer: CourseViewer, *, limit: int = 200
+) -> tuple[RequestEntry, ...]:
     """The course's requests ranked by demand (votes, then the longest waiting): open
     and answered ones for everyone, hidden ones too for staff. The answering item shows
     only while the course may see it."""
@@ -234,7 +237,7 @@ def board(connection: Connection, viewer: Viewer, *, limit: int = 200) -> tuple[
             answer_item,
             and_(
                 answer_item.id == TopicRequest.answered_item_id,
-                visible_in(viewer.context_id, answer_item),
+                listed_in(viewer.context_id, answer_item),
             ),
         )
         .outerjoin(mine, and_(mine.request_id == TopicRequest.id, mine.user_id == viewer.user_id))
@@ -274,13 +277,13 @@ class LinkableItem:
 
 
 def linkable_items(
-    connection: Connection, viewer: Viewer, *, limit: int = 50
+    connection: Connection, viewer: CourseViewer, *, limit: int = 50
 ) -> tuple[LinkableItem, ...]:
     """The viewer's own items the course sees, newest first: what they may link as an
     answer (staff may also paste any item's key)."""
     rows = connection.execute(
         select(LibraryItem.key, LibraryItem.title)
-        .where(LibraryItem.author_id == viewer.user_id, visible_in(viewer.context_id))
+        .where(LibraryItem.author_id == viewer.user_id, listed_in(viewer.context_id))
         .order_by(LibraryItem.published_at.desc(), LibraryItem.id.desc())
         .limit(limit)
     ).all()

@@ -21,13 +21,13 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, Connection, Float, Integer, Subquery, case, func, text
 from sqlalchemy.sql.elements import UnaryExpression
 
+from lti_tool.domain.library.text import one_line
 from lti_tool.persistence.library_models import LibraryItem
 
 # More words than anyone types into a search box only slow the query down.
 MAX_TERMS = 32
 # Letters and digits: what SQLite's unicode61 tokenizer keeps as token characters.
 _WORD = re.compile(r"[^\W_]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _POSTGRES_MATCH = (
     "SELECT item_id, ts_rank(document, to_tsquery('simple'::regconfig, :rank_terms)) AS score "
     "FROM lib_item_search, websearch_to_tsquery('simple'::regconfig, :search_text) AS query "
@@ -48,8 +48,8 @@ class FullTextSearch(Protocol):
 
 
 def clean_search_text(search_text: str) -> str:
-    """The text without control characters (PostgreSQL refuses NUL) and extra spaces."""
-    return " ".join(_CONTROL.sub(" ", search_text).split())
+    """The text as one line (:func:`lti_tool.domain.library.text.one_line`)."""
+    return one_line(search_text)
 
 
 def fts5_query(search_text: str) -> str | None:

@@ -16,12 +16,12 @@ from sqlalchemy import Connection, delete, insert, select
 
 from lti_tool.domain.errors import Forbidden, NotFound
 from lti_tool.domain.library.moderation import Viewer, check_may_share, may_moderate
+from lti_tool.library.access import ItemTarget
+from lti_tool.library.events import Recorder
 from lti_tool.library.moderation import audit
-from lti_tool.library.moderation_records import LibraryRecorder
-from lti_tool.library.moderation_targets import ItemTarget
 from lti_tool.persistence.library_models import LibraryShare
 from lti_tool.persistence.models import Context, Membership
-from xapi import library_moderation as statements
+from xapi import library as statements
 
 ACTIVE = "Active"
 
@@ -89,7 +89,7 @@ def share(
     item: ItemTarget,
     target_context_id: int,
     now: datetime,
-    recorder: LibraryRecorder,
+    recorder: Recorder,
 ) -> bool:
     """Share the item to one more course; False when it was shared there already."""
     candidates = {
@@ -127,10 +127,9 @@ def share(
     )
     recorder.record(
         connection,
-        context_id=item.context_id,
-        user_id=viewer.user_id,
-        build=statements.shared,
-        item=item.statement_item,
+        item.id,
+        viewer.user_id,
+        statements.shared,
         share_pk=share_id,
         target_course_pk=target_context_id,
         target_course_title=candidates[target_context_id].title,

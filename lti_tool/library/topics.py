@@ -94,12 +94,3 @@ def topic_by_slug(connection: Connection, context_id: int, slug: str) -> Topic |
         )
     ).one_or_none()
     return Topic(row.id, row.name, row.slug) if row else None
-
-
-def topic_by_id(connection: Connection, context_id: int, topic_id: int) -> Topic | None:
-    row = connection.execute(
-        select(LibraryTopic.id, LibraryTopic.name, LibraryTopic.slug).where(
-            LibraryTopic.context_id == context_id, LibraryTopic.id == topic_id
-        )
-    ).one_or_none()
-    return Topic(row.id, row.name, row.slug) if row else None

@@ -24,8 +24,9 @@ from lti_tool.domain.library.social import (
     vote_delta,
 )
 from lti_tool.library import feed
-from lti_tool.library.social_access import NAME_COLUMNS, Viewer, name_of, visible_item
-from lti_tool.library.social_events import SocialRecorder
+from lti_tool.library.access import CourseViewer, item_to_interact
+from lti_tool.library.events import Recorder
+from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import (
     LibraryEvent,
@@ -36,8 +37,7 @@ from lti_tool.persistence.library_models import (
     LibraryVote,
 )
 from lti_tool.persistence.models import User
-from xapi import library_social as statements
-from xapi.library_social import LibraryObject
+from xapi import library as statements
 
 
 def _now() -> datetime:
@@ -46,10 +46,10 @@ def _now() -> datetime:
 
 def toggle_helpful(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     item_key: str,
-    recorder: SocialRecorder | None = None,
+    recorder: Recorder | None = None,
     now: datetime | None = None,
 ) -> VoteState:
     """Mark the item "this helped me", or take it back. Returns the vote afterwards."""
@@ -65,11 +65,11 @@ def toggle_helpful(
 
 def rate(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     item_key: str,
     rating: int | None,
-    recorder: SocialRecorder | None = None,
+    recorder: Recorder | None = None,
     now: datetime | None = None,
 ) -> VoteState:
     """Rate the item 1-5 (checked by ``check_rating``), or withdraw the rating (None)."""
@@ -85,15 +85,15 @@ def rate(
 
 def _change(
     connection: Connection,
-    viewer: Viewer,
+    viewer: CourseViewer,
     *,
     item_key: str,
     change: Callable[[VoteState], VoteState],
-    recorder: SocialRecorder | None,
+    recorder: Recorder | None,
     now: datetime | None,
 ) -> VoteState:
     now = now or _now()
-    item = visible_item(connection, viewer, key=item_key)
+    item = item_to_interact(connection, viewer, key=item_key)
     if not may_vote(viewer_id=viewer.user_id, author_id=item.author_id):
         raise Forbidden("You cannot vote on your own item.", code="own_item")
     connection.execute(
@@ -128,23 +128,22 @@ def _change(
     if after.rating is not None and after.rating != before.rating:
         _announce_first_rating(connection, viewer, item.id, now)
     if recorder is not None:
-        about = LibraryObject(item.id, item.key, item.title)
         if after.helpful and not before.helpful:
             recorder.record(
                 connection,
+                item.id,
+                viewer.user_id,
+                statements.liked,
                 context_id=viewer.context_id,
-                user_id=viewer.user_id,
-                build=statements.liked,
-                item=about,
                 at=now,
             )
         if after.rating is not None and after.rating != before.rating:
             recorder.record(
                 connection,
+                item.id,
+                viewer.user_id,
+                statements.rated,
                 context_id=viewer.context_id,
-                user_id=viewer.user_id,
-                build=statements.rated,
-                item=about,
                 rating=after.rating,
                 at=now,
             )
@@ -152,7 +151,7 @@ def _change(
 
 
 def _announce_first_rating(
-    connection: Connection, viewer: Viewer, item_id: int, now: datetime
+    connection: Connection, viewer: CourseViewer, item_id: int, now: datetime
 ) -> None:
     """The feed tells of a person's first rating of an item, not of every change."""
     told = connection.execute(

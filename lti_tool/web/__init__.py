@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
-from flask import Flask, Response, g, request, url_for
-from werkzeug.routing import BuildError
+from flask import Flask, Response, g, request
 
 from lti_tool.domain.peer_review.settings_form import SAVED_RUBRICS
 from lti_tool.peer_review import rubric_library
@@ -68,7 +66,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(registration)
     register_error_handlers(app)
     register_launch_fallbacks(app)
-    app.add_template_global(optional_url)
     app.before_request(_assign_request_id)
     app.after_request(_security_headers)
     app.teardown_appcontext(close_db)
@@ -87,12 +84,3 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """The URL of an endpoint, or None when no blueprint provides it (templates shared by
-    several features show only the links whose pages exist)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None

@@ -12,8 +12,9 @@ from flask import Blueprint, render_template, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import Connection, select
 
-from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
+from lti_tool.domain.errors import BadRequest, NotFound
 from lti_tool.launch_session import LaunchSession
+from lti_tool.library import access
 from lti_tool.library.discovery import (
     KINDS,
     MAX_PER_PAGE,
@@ -149,15 +150,11 @@ class LibraryCourse:
 
 def course_of(connection: Connection, launch: LaunchSession) -> LibraryCourse:
     """The launch's course, which must belong to the launch's platform."""
-    if launch.context_id is None:
-        raise Forbidden(
-            "The library belongs to a course; this launch did not come from one.",
-            code="library_needs_course",
-        )
+    context_id = access.course_of(launch)
     found = connection.execute(
         select(Context.id, Context.title)
         .join(Deployment, Deployment.id == Context.deployment_id)
-        .where(Context.id == launch.context_id, Deployment.platform_id == launch.platform_id)
+        .where(Context.id == context_id, Deployment.platform_id == launch.platform_id)
     ).one_or_none()
     if found is None:
         raise NotFound("This course is no longer known here.", code="course_not_found")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, url_for
+from flask import redirect
 from flask.typing import ResponseReturnValue
 
 from lti_tool.domain.library.moderation import FlagReason, parse_reason
@@ -22,9 +22,9 @@ from lti_tool.web.library_moderation_views import (
     load_item,
     now,
     page,
-    recorder,
     session,
 )
+from lti_tool.web.library_views import recorder
 
 
 def _reason() -> Any:
@@ -74,10 +74,7 @@ def flag_item(key: str) -> ResponseReturnValue:
             now=now(),
             recorder=recorder(),
         )
-    back = item_url(current, item, notice="flagged") or url_for(
-        "library_moderation.flag_item_form", key=key, ls=current.token, notice="flagged"
-    )
-    return redirect(back, code=303)
+    return redirect(item_url(current, item, notice="flagged", _anchor="item"), code=303)
 
 
 @library_moderation.get("/comments/<int:comment_id>/flag")
@@ -110,10 +107,5 @@ def flag_comment(comment_id: int) -> ResponseReturnValue:
             now=now(),
             recorder=recorder(),
         )
-    back = item_url(current, item, notice="flagged") or url_for(
-        "library_moderation.flag_comment_form",
-        comment_id=comment_id,
-        ls=current.token,
-        notice="flagged",
-    )
-    return redirect(back, code=303)
+    anchor = f"comment-{comment_id}"
+    return redirect(item_url(current, item, notice="flagged", _anchor=anchor), code=303)

@@ -9,8 +9,9 @@ from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lti_tool.library import items
+from lti_tool.library.people import names_of
 from lti_tool.web.context import services
-from lti_tool.web.library_views import library, now, open_item, page, person_names, recorder
+from lti_tool.web.library_views import library, now, open_item, page, recorder
 
 
 @library.get("/items/<key>/history")
@@ -18,7 +19,7 @@ def history(key: str) -> ResponseReturnValue:
     launch, token, found = open_item(key, "history")
     with services().engine.connect() as connection:
         saved = items.versions(connection, found.item.id)
-        names = person_names(connection, {row.edited_by for row in saved})
+        names = names_of(connection, (row.edited_by for row in saved))
     return page(
         "library/history.html",
         token=token,
@@ -38,7 +39,7 @@ def history_version(key: str, number: int) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         saved = items.versions(connection, found.item.id)
         shown = items.version(connection, found.item.id, number)
-        names = person_names(connection, {row.edited_by for row in saved})
+        names = names_of(connection, (row.edited_by for row in saved))
     return page(
         "library/history.html",
         token=token,

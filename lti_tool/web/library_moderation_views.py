@@ -16,11 +16,9 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection
-from werkzeug.routing import BuildError
 
-from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
+from lti_tool.domain.errors import BadRequest, Forbidden
 from lti_tool.domain.library.moderation import (
-    CourseRelation,
     Policy,
     StaffAction,
     Viewer,
@@ -28,17 +26,12 @@ from lti_tool.domain.library.moderation import (
     may_moderate,
     parse_staff_note,
 )
+from lti_tool.domain.library.permissions import CourseRelation, not_found
 from lti_tool.launch_session import LaunchSession
 from lti_tool.library import moderation
+from lti_tool.library.access import CommentTarget, ItemTarget, course_of, open_comment, open_target
 from lti_tool.library.moderation_queue import course_queue, item_review, recent_audit
-from lti_tool.library.moderation_records import LibraryRecorder
-from lti_tool.library.moderation_targets import (
-    CommentTarget,
-    ItemTarget,
-    names_of,
-    open_comment,
-    open_item,
-)
+from lti_tool.library.people import names_of
 from lti_tool.rich_text import sanitise
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
@@ -86,29 +79,20 @@ class Session:
     @property
     def course_viewer(self) -> Viewer:
         """The viewer in their own course (for course-wide pages such as the queue)."""
-        return Viewer(self.launch.user_id, self.launch.is_staff, CourseRelation.HOME)
+        return Viewer(self.launch.user_id, self.launch.is_staff, CourseRelation.SAME)
 
 
 def session() -> Session:
     launch, token = current_launch()
-    if launch.context_id is None:
-        raise NotFound("The library belongs to a course; open it from one.", code="no_course")
-    return Session(launch, token, launch.context_id)
+    return Session(launch, token, course_of(launch))
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def recorder() -> LibraryRecorder:
-    svc = services()
-    return LibraryRecorder(
-        routes=svc.xapi_routes, base_url=svc.settings.base_url, strict=svc.settings.is_development
-    )
-
-
 def load_item(connection: Connection, current: Session, key: str) -> tuple[ItemTarget, Viewer]:
-    return open_item(
+    return open_target(
         connection,
         key=key,
         user_id=current.launch.user_id,
@@ -121,7 +105,7 @@ def load_comment(
     connection: Connection, current: Session, comment_id: int
 ) -> tuple[CommentTarget, ItemTarget, Viewer]:
     if comment_id > ROW_ID_MAX:
-        raise NotFound("There is no such comment here.", code="library_not_found")
+        raise not_found("There is no such comment here.")
     return open_comment(
         connection,
         comment_id=comment_id,
@@ -152,19 +136,9 @@ def page(template: str, current: Session, **values: Any) -> str:
     )
 
 
-# The contract names the item page ``library.item``; lib-core's branch calls it
-# ``library.item_page``. Either one, whichever exists once merged.
-ITEM_ENDPOINTS = ("library.item", "library.item_page")
-
-
-def item_url(current: Session, item: ItemTarget, **extra: Any) -> str | None:
-    """The item's own page (lib-core's blueprint), when that blueprint exists."""
-    for endpoint in ITEM_ENDPOINTS:
-        try:
-            return url_for(endpoint, key=item.key, ls=current.token, **extra)
-        except BuildError:
-            continue
-    return None
+def item_url(current: Session, item: ItemTarget, **extra: Any) -> str:
+    """The item's own page."""
+    return url_for("library.item", key=item.key, ls=current.token, **extra)
 
 
 @library_moderation.get("/moderation")

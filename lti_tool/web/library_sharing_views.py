@@ -15,10 +15,10 @@ from lti_tool.web.library_moderation_views import (
     load_item,
     now,
     page,
-    recorder,
     require_staff,
     session,
 )
+from lti_tool.web.library_views import recorder
 
 
 def _target() -> int:

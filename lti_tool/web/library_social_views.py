@@ -12,43 +12,29 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from werkzeug.routing import BuildError, IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map
 
-from lti_tool.domain.errors import BadRequest, NotFound
+from lti_tool.domain.errors import BadRequest
+from lti_tool.domain.library.permissions import not_found
 from lti_tool.domain.library.social import check_rating
-from lti_tool.library import comments, feed, follows, notifications, votes
-from lti_tool.library.social_access import Viewer, visible_item
-from lti_tool.library.social_events import SocialRecorder
+from lti_tool.library import access, comments, feed, follows, notifications, votes
+from lti_tool.library.access import CourseViewer
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
+from lti_tool.web.library_views import recorder
 
 library_social = Blueprint("library_social", __name__, url_prefix="/app/library")
 
 
-def open_library() -> tuple[Viewer, str]:
+def open_library() -> tuple[CourseViewer, str]:
     """The launched person in their course, and the session token for links and forms."""
     launch, token = current_launch()
-    if launch.context_id is None:
-        raise NotFound(
-            "The library belongs to a course: open it from one.", code="library_needs_course"
-        )
-    return Viewer(launch.user_id, launch.context_id, launch.is_staff), token
-
-
-def recorder() -> SocialRecorder:
-    svc = services()
-    return SocialRecorder(
-        routes=svc.xapi_routes, base_url=svc.settings.base_url, strict=svc.settings.is_development
-    )
+    return CourseViewer(launch.user_id, access.course_of(launch), launch.is_staff), token
 
 
 def item_page(key: str, token: str, anchor: str = "") -> str:
-    """The item's page (lib-core's), or its discussion page while that is not there."""
-    try:
-        address = url_for("library.item", key=key, ls=token)
-    except BuildError:
-        address = url_for("library_social.discussion", key=key, ls=token)
-    return address + (f"#{anchor}" if anchor else "")
+    """The item's page, where its votes, follows and discussion live."""
+    return url_for("library.item", key=key, ls=token) + (f"#{anchor}" if anchor else "")
 
 
 # Row ids are 32-bit on PostgreSQL: a larger number is no row, not a database error.
@@ -84,22 +70,32 @@ def _int(name: str) -> int | None:
     return value
 
 
-def render_library(template: str, viewer: Viewer, token: str, **values: object) -> str:
+def render_library(template: str, viewer: CourseViewer, token: str, **values: object) -> str:
     return render_template(template, token=token, is_staff=viewer.is_staff, **values)
 
 
 @library_social.get("/items/<key>/discussion")
-def discussion(key: str) -> str:
-    """An item's votes, follows and comments on their own (lib-core's item page shows
-    the same two includes under the item)."""
-    viewer, token = open_library()
+def discussion(key: str) -> ResponseReturnValue:
+    """Old address of an item's discussion: it lives on the item page now."""
+    launch, token = current_launch()
     with services().engine.connect() as connection:
-        item = visible_item(connection, viewer, key=key)
-        thread = comments.thread_for(connection, item.id, viewer)
-        panel = votes.vote_panel(connection, item.id, viewer.user_id, context_id=viewer.context_id)
-    return render_library(
-        "library/discussion.html", viewer, token, item=item, comments=thread, vote=panel
-    )
+        access.open_item(connection, launch, key)
+    return redirect(item_page(key, token, "comments"), code=303)
+
+
+@library_social.app_context_processor
+def _unread_notifications() -> dict[str, object]:
+    """``unread_notifications()`` for the library's navigation: the launched person's
+    unread count in their course, counted when the layout asks (one indexed count)."""
+
+    def unread_notifications() -> int:
+        viewer, _token = open_library()
+        with services().engine.connect() as connection:
+            return notifications.unread_count(
+                connection, user_id=viewer.user_id, context_id=viewer.context_id
+            )
+
+    return {"unread_notifications": unread_notifications}
 
 
 @library_social.post("/items/<key>/comments")
@@ -215,7 +211,7 @@ def read_notification(notification_id: int) -> ResponseReturnValue:
             notification_id=notification_id,
         )
     if not mine:
-        raise NotFound("There is no such notification for you.", code="notification_not_found")
+        raise not_found("There is no such notification for you.")
     target = request.form.get("open", "")
     if target:
         return redirect(item_page(target, token), code=303)

@@ -14,26 +14,32 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from jinja2 import TemplateNotFound
-from sqlalchemy import Connection, select
 
 from config.settings import SettingsError
-from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, ItemKind, check_item
+from lti_tool.domain.library.permissions import Viewer
 from lti_tool.domain.library.placement import COURSE_ITEMS, COURSE_TOPICS, KIND_KEY
 from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
-from lti_tool.library import access, attachments, items, reading, social_hooks, topics
+from lti_tool.library import (
+    access,
+    attachments,
+    comments,
+    items,
+    moderation,
+    reading,
+    topics,
+    votes,
+)
 from lti_tool.library.events import Recorder
-from lti_tool.persistence.models import User
+from lti_tool.library.people import names_of
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
 from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import KindPages, register_kind_pages
-from lti_tool.web.library_placement import browse, item_choices, launch_page, topic_choices
+from lti_tool.web.library_placement import item_choices, launch_page, topic_choices
 
 library = Blueprint("library", __name__, url_prefix="/app/library")
 EXTENSION = "peerlearn_library_video"
-OPTIONAL_PANELS = ("_comments", "_vote", "_flag")
 
 
 def register_library(app: Flask) -> None:
@@ -82,26 +88,6 @@ def open_item(key: str, need: str = "view") -> tuple[Any, str, access.ItemAccess
         found = access.open_item(connection, launch, key)
     access.require(found, need)
     return launch, token, found
-
-
-def person_names(connection: Connection, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    rows = connection.execute(
-        select(User.id, User.name, User.given_name, User.family_name, User.display_name).where(
-            User.id.in_(wanted)
-        )
-    )
-    return {
-        row.id: display_name(
-            PersonClaims(
-                sub="", name=row.name, given_name=row.given_name, family_name=row.family_name
-            ),
-            row.display_name,
-        )
-        for row in rows
-    }
 
 
 def _form() -> ItemForm:
@@ -190,7 +176,7 @@ def create_item() -> ResponseReturnValue:
 
 
 @library.get("/items/<key>")
-def item_page(key: str) -> ResponseReturnValue:
+def item(key: str) -> ResponseReturnValue:
     launch, token, found = open_item(key)
     item = found.item
     svc = services()
@@ -206,15 +192,21 @@ def item_page(key: str) -> ResponseReturnValue:
             )
         item_topics = topics.topics_of_item(connection, item.id)
         files = attachments.attachments_of(connection, item.id)
-        author = person_names(connection, {item.author_id}).get(item.author_id or 0)
-        panels = (
-            social_hooks.item_panels(connection, item.id, found.viewer)
-            if found.allowed.interact
-            else {}
-        )
-    panels["included"] = {
-        name: _template_exists(f"library/{name}.html") for name in OPTIONAL_PANELS
-    }
+        author = names_of(connection, {item.author_id}).get(item.author_id or 0)
+        panels: dict[str, Any] = {}
+        if found.allowed.interact:
+            # Hidden comments are read by the staff who moderate the item (its own
+            # course's), not by staff of a course it was shared to.
+            reader = Viewer(launch.user_id, is_staff=found.allowed.moderate)
+            panels["comments"] = comments.thread_for(connection, item.id, reader)
+            panels["vote"] = votes.vote_panel(
+                connection, item.id, launch.user_id, context_id=found.context_id
+            )
+        own = item.author_id is not None and item.author_id == launch.user_id
+        if own and item.state in {"hidden", "pending"}:
+            panels["moderation_notice"] = moderation.author_notice(
+                connection, item_id=item.id, author_id=launch.user_id
+            )
     providers = video_providers()
     embed = (
         providers.embed_url(VideoRef(item.video_provider, item.video_id))
@@ -232,19 +224,12 @@ def item_page(key: str) -> ResponseReturnValue:
         author_name=author or "Former participant",
         embed_url=embed,
         rules=RULES,
+        own=own,
         **panels,
     )
     response = current_app.make_response((body, status))
     response.headers["Content-Security-Policy"] = _item_csp(embed)
     return response
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
 
 
 def _item_csp(embed_url: str | None) -> str:
@@ -329,7 +314,7 @@ def publish_item(key: str) -> ResponseReturnValue:
         state = items.publish(
             connection, item_id=found.item.id, actor_is_staff=launch.is_staff, now=now()
         )
-    return redirect(url_for("library.item_page", key=key, ls=token, done=state), code=303)
+    return redirect(url_for("library.item", key=key, ls=token, done=state), code=303)
 
 
 @library.post("/items/<key>/delete")
@@ -357,6 +342,3 @@ def mine() -> ResponseReturnValue:
 
 
 _STATES = ("draft", "pending", "published", "hidden")
-
-
-library.add_url_rule("/browse", "browse", browse, methods=["GET"])

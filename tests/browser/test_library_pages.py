@@ -56,7 +56,7 @@ def test_place_the_library_then_share_an_item_in_the_frame(chromium: Any, demo_t
 
     page.goto(f"http://localhost:{demo_tool}/demo/?link={link_id}&as=demo-learner-2")
     frame = tool_frame(page, f"127.0.0.1:{demo_tool}/app/library/")
-    frame.click("#browse-items a")
+    frame.click(".library-card h2 a")
     frame.wait_for_selector("#item-title")
     frame.hover("#item-topics a >> nth=-1")
     assert frame.inner_text("#author-name") == "Grace Hopper"

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from lti_tool.demo.web import register_platform
 from lti_tool.library import comments
 from lti_tool.library import requests as topic_requests
-from lti_tool.library.social_access import Viewer
+from lti_tool.library.access import CourseViewer
 from lti_tool.persistence.library_models import LibraryAttachment, LibraryNotification
 from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import (
@@ -113,8 +113,7 @@ MAY: dict[str, frozenset[str]] = {
     "library.new_item": ANY_LAUNCH,
     "library.create_item": ANY_LAUNCH,
     "library.mine": ANY_LAUNCH,
-    "library.browse": ANY_LAUNCH,
-    "library.item_page": COURSE_MEMBERS,
+    "library.item": COURSE_MEMBERS,
     "library.edit_item": COURSE_STAFF,
     "library.save_item": COURSE_STAFF,
     "library.publish_item": COURSE_STAFF,
@@ -145,7 +144,7 @@ MAY: dict[str, frozenset[str]] = {
     "library_discovery.following": ANY_LAUNCH,
     # Library, social learning: acts on an item or a request of the course, and pages
     # about the session's own course (feed, notifications, requests, follows).
-    "library_social.discussion": COURSE_MEMBERS,
+    "library_social.discussion": COURSE_MEMBERS,  # leads to the item page
     "library_social.add_comment": COURSE_MEMBERS,
     "library_social.edit_comment": frozenset({LEARNER}),  # the comment's author
     "library_social.delete_comment": frozenset({LEARNER}),
@@ -256,8 +255,8 @@ def _library_social(world: LtiWorld, learner_token: str, item: str) -> dict[str,
                 User.sub == "demo-learner-2", User.platform_id == world.platform_id
             )
         ).scalar_one()
-        learner = Viewer(launch.user_id, launch.context_id)
-        peer = Viewer(author, launch.context_id)
+        learner = CourseViewer(launch.user_id, launch.context_id)
+        peer = CourseViewer(author, launch.context_id)
         comment = comments.add_comment(connection, learner, item_key=item, markdown="Mine")
         comments.add_comment(connection, peer, item_key=item, markdown="Yes", reply_to=comment)
         request = topic_requests.propose(connection, peer, title="Please explain")
@@ -329,9 +328,10 @@ def scenario(world: LtiWorld, tmp_path: Path) -> Iterator[Scenario]:
     yield from build_scenario(world, tmp_path / "other-lms")
 
 
-# 404 codes that mean "not yours to know of" (another course's activity or library item);
-# other 404s are about the request (an object of the course that is gone).
-NOT_ACKNOWLEDGED = frozenset({"activity_not_found", "library_item_not_found", "library_not_found"})
+# 404 codes that mean "not yours to know of" (another course's activity, or any library
+# object); other 404s are about the request (such as library_deleted: an item or comment of the
+# viewer's own course that is gone).
+NOT_ACKNOWLEDGED = frozenset({"activity_not_found", "library_not_found"})
 
 
 def refused(status: int, text: str) -> bool:

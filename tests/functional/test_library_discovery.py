@@ -51,7 +51,9 @@ def launched(world: LtiWorld, person: str, mutate: Any = None) -> Visitor:
 def cards(text: str) -> list[str]:
     return [
         html.unescape(title)
-        for title in re.findall(r'<article class="card library-card".*?<h2>(.*?)</h2>', text, re.S)
+        for title in re.findall(
+            r'<article class="card library-card".*?<h2><a href="[^"]+">(.*?)</a></h2>', text, re.S
+        )
     ]
 
 

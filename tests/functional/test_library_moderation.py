@@ -59,10 +59,19 @@ def assert_author_sees_the_outcome(library: Library, key: str) -> None:
     assert told, own.text
     assert "was hidden by staff" in told[1]
     assert "Staff note: Off topic" in told[1]
+    # The item page tells the author the same, and offers no flag form on their own item.
+    page = library.get("demo-learner-1", f"/items/{key}")
+    told = re.search(r'id="moderation-notice" role="status">(.*?)</p>', page.text, re.S)
+    assert told, page.text
+    assert "Staff note: Off topic" in told[1]
+    assert 'id="flag-item"' not in page.text
 
 
 def test_flag_queue_hide_and_the_author_is_told(library: Library, world: LtiWorld) -> None:
     item_id, key = library.item("demo-learner-1", title="Pivot tables", body="**Sum** it up")
+    page = library.get("demo-learner-2", f"/items/{key}")
+    assert 'id="flag-item"' in page.text  # the item page offers the flag form
+    assert 'id="flag-item"' not in library.get("demo-learner-1", f"/items/{key}").text
     form = library.get("demo-learner-2", f"/items/{key}/flag")
     assert form.status == 200
     assert 'name="reason"' in form.text

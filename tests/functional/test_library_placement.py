@@ -71,9 +71,9 @@ def test_whole_library_topic_and_item_placements(world: LtiWorld) -> None:
     assert settings["One item"] == {"placement": "item", "item_key": key}
 
     whole = launch(world, "Whole library")
-    assert 'id="browse-title">Course library<' in whole
+    assert 'id="library-title">' in whole
     assert key in whole
-    assert re.search(r'<a href="/app/library/browse\?ls=[^"]+">Library</a>', whole)
+    assert re.search(r'<a href="/app/library/\?ls=[^"]+" aria-current="page">Library</a>', whole)
     assert re.search(r'<a href="/app/library/mine\?ls=[^"]+">My items</a>', whole)
     assert draft not in whole
     topic_page = launch(world, "Assessment")
@@ -81,7 +81,7 @@ def test_whole_library_topic_and_item_placements(world: LtiWorld) -> None:
     assert key in topic_page
     new_topic = launch(world, "New topic")
     assert "Topic: Study Skills" in new_topic
-    assert 'id="browse-empty"' in new_topic
+    assert 'id="library-empty"' in new_topic
     with world.services.engine.connect() as connection:
         assert "study-skills" in connection.execute(select(LibraryTopic.slug)).scalars().all()
     item = launch(world, "One item")

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from lti_tool.domain.library.text import block, has_control, one_line
 from lti_tool.domain.library.topics import TopicInvalid, TopicName, topic_list
 from lti_tool.domain.library.video import VideoProviders, VideoRef, VideoRefused
 
@@ -119,27 +120,12 @@ def parse_kind(raw: str) -> ItemKind:
         raise ContentInvalid({"kind": "Choose one of the offered kinds of item."}) from None
 
 
-def _line(raw: str) -> str:
-    """One line of text: NFC, no control characters, single spaces."""
-    text = unicodedata.normalize("NFC", raw)
-    kept = "".join(
-        (" " if c.isspace() else "") if unicodedata.category(c) == "Cc" else c for c in text
-    )
-    return " ".join(kept.split())
-
-
-def _text(raw: str) -> str:
-    """Multi-line text: NFC, unified newlines, no other control characters."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
-
-
 def check_link_url(raw: str) -> str:
     """An http(s) address without credentials; raises ValueError saying what is wrong."""
     text = raw.strip()
     if len(text) > URL_LIMIT:
         raise ValueError(f"A link can have at most {URL_LIMIT} characters.")
-    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in text):
+    if any(c.isspace() for c in text) or has_control(text):
         raise ValueError("A link cannot contain spaces or control characters.")
     try:
         parts = urlsplit(text)
@@ -158,7 +144,7 @@ def check_item(form: ItemForm, *, providers: VideoProviders) -> ItemContent:
     kind = parse_kind(form.kind)
     rules = RULES[kind]
     errors: dict[str, str] = {}
-    title, summary, body = _line(form.title), _text(form.summary), _text(form.body)
+    title, summary, body = one_line(form.title), block(form.summary), block(form.body)
     if not title:
         errors["title"] = "Give the item a title."
     elif len(title) > TITLE_LIMIT:
@@ -199,7 +185,7 @@ def _link(form: ItemForm, errors: dict[str, str]) -> tuple[str | None, str | Non
             url = check_link_url(form.link_url)
         except ValueError as refused:
             errors["link_url"] = str(refused)
-    title, description = _line(form.link_title), _text(form.link_description)
+    title, description = one_line(form.link_title), block(form.link_description)
     if len(title) > LINK_TITLE_LIMIT:
         errors["link_title"] = f"A link title can have at most {LINK_TITLE_LIMIT} characters."
     if len(description) > LINK_DESCRIPTION_LIMIT:
@@ -218,7 +204,7 @@ def check_upload_name(raw: str) -> str:
         raise ValueError("The file has no name.")
     if len(name) > URL_LIMIT:
         raise ValueError("The file's name is too long.")
-    if any(unicodedata.category(c) == "Cc" for c in name):
+    if has_control(name):
         raise ValueError("A file name cannot contain control characters.")
     parts = name.replace("\\", "/").split("/")
     if len(parts) > 1 or name in {".", ".."} or (len(name) > 1 and name[1] == ":"):

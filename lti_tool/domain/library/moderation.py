@@ -13,17 +13,12 @@ import enum
 from dataclasses import dataclass
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnError
+from lti_tool.domain.library.permissions import CourseRelation, ItemState, not_found
+from lti_tool.domain.library.text import one_line
 
 MAX_FLAG_DETAILS = 500
 MAX_STAFF_NOTE = 500
 MAX_QUOTED_TITLE = 80
-
-
-class ItemState(enum.StrEnum):
-    DRAFT = "draft"
-    PENDING = "pending"  # awaits staff approval (course policy "approval")
-    PUBLISHED = "published"
-    HIDDEN = "hidden"  # by staff
 
 
 class CommentState(enum.StrEnum):
@@ -173,7 +168,7 @@ def parse_reason(category: str, details: str) -> Reason:
         raise BadRequest(
             "Choose one of the listed reasons for flagging.", code="flag_reason_unknown"
         ) from None
-    cleaned = " ".join(details.split())
+    cleaned = one_line(details)
     if len(cleaned) > MAX_FLAG_DETAILS:
         raise BadRequest(
             f"Say why in at most {MAX_FLAG_DETAILS} characters.", code="flag_details_too_long"
@@ -197,7 +192,7 @@ def read_reason(stored: str) -> Reason:
 
 
 def parse_staff_note(note: str) -> str:
-    cleaned = " ".join(note.split())
+    cleaned = one_line(note)
     if len(cleaned) > MAX_STAFF_NOTE:
         raise BadRequest(
             f"A note to the author can have at most {MAX_STAFF_NOTE} characters.",
@@ -206,51 +201,30 @@ def parse_staff_note(note: str) -> str:
     return cleaned
 
 
-class CourseRelation(enum.StrEnum):
-    """How the viewer's course relates to an item."""
-
-    HOME = "home"  # the item belongs to the viewer's course
-    SHARED = "shared"  # shared to the viewer's course by staff (read-only there)
-    NONE = "none"
-
-
 @dataclass(frozen=True)
 class Viewer:
+    """A person and how their course relates to the item at hand (who may see the item
+    at all is :func:`lti_tool.domain.library.permissions.allowed`)."""
+
     user_id: int
     is_staff: bool
     relation: CourseRelation
 
 
-def may_see_item(viewer: Viewer, *, author_id: int | None, state: ItemState, deleted: bool) -> bool:
-    """Learners see published items; authors also their own drafts, pending and hidden
-    items; staff of the item's own course everything but deleted items (as lib-core's
-    permissions decide). A course the item is shared to sees it only while published."""
-    if deleted or viewer.relation is CourseRelation.NONE:
-        return False
-    if state is ItemState.PUBLISHED:
-        return True
-    if viewer.relation is CourseRelation.SHARED:
-        return False
-    if author_id is not None and author_id == viewer.user_id:
-        return True
-    return viewer.is_staff
-
-
-def may_see_comment(
-    viewer: Viewer, *, author_id: int | None, hidden: bool, deleted: bool, item_visible: bool
-) -> bool:
-    """A comment is seen with its item; a hidden one by its author and home staff only."""
-    if deleted or not item_visible:
+def may_see_comment(viewer: Viewer, *, author_id: int | None, hidden: bool, deleted: bool) -> bool:
+    """A comment on an item the viewer sees: a hidden one only by its author and the
+    staff of the item's own course; a deleted one by nobody."""
+    if deleted:
         return False
     if not hidden:
         return True
     own = author_id is not None and author_id == viewer.user_id
-    return own or (viewer.is_staff and viewer.relation is CourseRelation.HOME)
+    return own or (viewer.is_staff and viewer.relation is CourseRelation.SAME)
 
 
 def may_moderate(viewer: Viewer) -> bool:
     """Only staff of the item's own course decide flags, approve, hide and restore."""
-    return viewer.is_staff and viewer.relation is CourseRelation.HOME
+    return viewer.is_staff and viewer.relation is CourseRelation.SAME
 
 
 def check_may_flag(
@@ -266,7 +240,7 @@ def check_may_flag(
     flagged: staff decide pending and hidden ones directly. Raises what the person is
     told otherwise."""
     if not visible:
-        raise NotFound("There is no such item or comment here.", code="library_not_found")
+        raise not_found("There is no such item or comment here.")
     if not published:
         raise Forbidden(
             "Only published items and their comments can be flagged.", code="flag_not_published"

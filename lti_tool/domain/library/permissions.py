@@ -12,6 +12,25 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from lti_tool.domain.errors import NotFound
+
+# The one answer for any library object (item, comment, request, notification) that the
+# viewer may not see or that does not exist: the same code either way, so a refusal never
+# tells that something exists in another course. An item or comment deleted in the
+# viewer's own course answers DELETED instead (a fact about their course, not a leak).
+NOT_FOUND = "library_not_found"
+DELETED = "library_deleted"
+
+
+def not_found(message: str = "There is no such item in this course's library.") -> NotFound:
+    """The refusal for a library object the viewer may not see."""
+    return NotFound(message, code=NOT_FOUND)
+
+
+def deleted(message: str = "This item was deleted.") -> NotFound:
+    """The answer for an item or comment of the viewer's own course that was deleted."""
+    return NotFound(message, code=DELETED)
+
 
 class ItemState(enum.StrEnum):
     DRAFT = "draft"

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from lti_tool.domain.errors import BadRequest, Forbidden, PeerlearnError
+from lti_tool.domain.library.text import block, one_line
 
 MAX_COMMENT_CHARS = 5_000
 RATING_MIN = 1
@@ -35,19 +36,11 @@ class SocialRefused(PeerlearnError):
 
 # --- comments -------------------------------------------------------------------------
 
-# C0 controls but tab, newline and carriage return, and DEL: invisible, never meant, and
-# PostgreSQL refuses NUL in text columns.
-_CONTROLS = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-
-
-def without_controls(text: str) -> str:
-    return text.translate(_CONTROLS)
-
 
 def check_comment(markdown: str) -> str:
     """The comment's Markdown, trimmed and without control characters; refused when
     empty or longer than the limit."""
-    text = without_controls(markdown).strip()
+    text = block(markdown)
     if not text:
         raise BadRequest("Write something before sending.", code="comment_empty")
     if len(text) > MAX_COMMENT_CHARS:
@@ -211,8 +204,8 @@ class RequestState(enum.StrEnum):
 
 def check_request(title: str, description: str) -> tuple[str, str]:
     """A proposal's title (required) and description, trimmed and within limits."""
-    title = " ".join(without_controls(title).split())
-    description = without_controls(description).strip()
+    title = one_line(title)
+    description = block(description)
     if not title:
         raise BadRequest("Say which topic you would like to learn about.", code="request_empty")
     if len(title) > MAX_REQUEST_TITLE_CHARS:

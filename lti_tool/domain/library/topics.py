@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from lti_tool.domain.library.text import one_line
+
 NAME_LIMIT = 60
 SLUG_LIMIT = 80
 TOPICS_PER_ITEM = 5
@@ -27,10 +29,12 @@ class TopicName:
 
 
 def normalise_name(raw: str) -> str:
-    """A topic name as shown: NFC, single spaces, no control or format characters."""
-    text = unicodedata.normalize("NFC", raw)
-    text = "".join(" " if unicodedata.category(c)[0] in {"C", "Z"} else c for c in text)
-    return " ".join(text.split())
+    """A topic name as shown: one line (:func:`text.one_line`), and no format or other
+    invisible characters either (a zero-width space would make two topics look alike)."""
+    line = one_line(raw)
+    return " ".join(
+        "".join(" " if unicodedata.category(c)[0] in {"C", "Z"} else c for c in line).split()
+    )
 
 
 def slug_of(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Library rows built directly (lib-core's operations are not needed to test social
+"""Library rows built directly (the authoring operations are not needed to test social
 learning): platforms, courses, people, items and topics on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Connection, Engine, insert
 
-from lti_tool.library.social_access import Viewer
+from lti_tool.library.access import CourseViewer
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import (
     LibraryItem,
@@ -52,8 +52,8 @@ class Campus:
             ).scalar_one()
         return self.people[name]
 
-    def viewer(self, name: str, *, course: int | None = None, staff: bool = False) -> Viewer:
-        return Viewer(self.person(name), course or self.course, staff)
+    def viewer(self, name: str, *, course: int | None = None, staff: bool = False) -> CourseViewer:
+        return CourseViewer(self.person(name), course or self.course, staff)
 
     def topic(self, name: str, *, course: int | None = None) -> int:
         return self.connection.execute(

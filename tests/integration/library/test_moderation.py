@@ -17,17 +17,17 @@ from lti_tool.domain.errors import Forbidden, NotFound
 from lti_tool.domain.library.moderation import (
     FlagAlreadyOpen,
     FlagReason,
-    ItemState,
     Policy,
     Reason,
     StaffAction,
     TransitionRefused,
 )
+from lti_tool.domain.library.permissions import ItemState
 from lti_tool.learning_records import TOPIC, Routes
 from lti_tool.library import moderation
+from lti_tool.library.access import open_comment, open_target
+from lti_tool.library.events import Recorder
 from lti_tool.library.moderation_queue import course_queue
-from lti_tool.library.moderation_records import LibraryRecorder
-from lti_tool.library.moderation_targets import open_comment, open_item
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import (
     LibraryAudit,
@@ -38,7 +38,7 @@ from lti_tool.persistence.library_models import (
 )
 from tests.support import library_rows as rows
 from tests.support.library_rows import NOW
-from xapi.library_moderation import FLAG_REASON
+from xapi.profile import Extension
 
 SPAM = Reason(FlagReason.SPAM, "buy cheap watches")
 
@@ -46,7 +46,7 @@ SPAM = Reason(FlagReason.SPAM, "buy cheap watches")
 @dataclass
 class World:
     engine: Engine
-    recorder: LibraryRecorder
+    recorder: Recorder
     course: int
     other_course: int
     author: int
@@ -78,7 +78,7 @@ def world(database_url: str) -> Iterator[World]:
             rows.member(connection, who, course)
         rows.member(connection, people[3], course, "staff")
         rows.member(connection, people[4], other)
-    recorder = LibraryRecorder(routes=Routes(engine), base_url="https://tool", strict=True)
+    recorder = Recorder(routes=Routes(engine), base_url="https://tool", strict=True)
     yield World(engine, recorder, course, other, *people)
     engine.dispose()
 
@@ -92,7 +92,7 @@ def opened(
     staff: bool = False,
     course: int | None = None,
 ):
-    return open_item(
+    return open_target(
         connection,
         key=key,
         user_id=user,
@@ -160,7 +160,7 @@ def test_flag_queue_hide_notify_audit(world: World) -> None:
         assert [s["verb"]["display"]["en-US"] for s in sent] == ["flagged", "flagged"]
         library = f"https://tool/xapi/courses/{world.course}/library"
         assert sent[0]["object"]["id"] == f"{library}/items/{key}"
-        assert sent[0]["result"]["extensions"][FLAG_REASON] == "spam: buy cheap watches"
+        assert sent[0]["result"]["extensions"][Extension.FLAG_REASON] == "spam: buy cheap watches"
 
     with world.engine.begin() as connection:
         item, viewer = opened(connection, world, key, world.learner)

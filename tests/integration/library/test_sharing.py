@@ -11,11 +11,12 @@ from sqlalchemy import Engine, select
 
 from lti_tool import outbox
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
-from lti_tool.domain.library.moderation import CourseRelation, StaffAction, TransitionRefused
+from lti_tool.domain.library.moderation import StaffAction, TransitionRefused
+from lti_tool.domain.library.permissions import CourseRelation
 from lti_tool.learning_records import TOPIC, Routes
 from lti_tool.library import moderation, sharing
-from lti_tool.library.moderation_records import LibraryRecorder
-from lti_tool.library.moderation_targets import open_item
+from lti_tool.library.access import open_target
+from lti_tool.library.events import Recorder
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import LibraryAudit, LibraryShare
 from tests.support import library_rows as rows
@@ -25,7 +26,7 @@ from tests.support.library_rows import NOW
 @dataclass
 class World:
     engine: Engine
-    recorder: LibraryRecorder
+    recorder: Recorder
     home: int
     sibling: int  # same deployment, the teacher is staff there
     untaught: int  # same deployment, the teacher is only a learner there
@@ -55,7 +56,7 @@ def world(database_url: str) -> Iterator[World]:
         rows.member(connection, learner, home)
         rows.member(connection, learner, sibling)
         item_id, key = rows.item(connection, context_id=home, author_id=learner)
-    recorder = LibraryRecorder(routes=Routes(engine), base_url="https://tool", strict=True)
+    recorder = Recorder(routes=Routes(engine), base_url="https://tool", strict=True)
     yield World(
         engine, recorder, home, sibling, untaught, elsewhere, teacher, learner, key, item_id
     )
@@ -64,7 +65,7 @@ def world(database_url: str) -> Iterator[World]:
 
 def test_staff_share_within_their_deployment_only(world: World) -> None:
     with world.engine.begin() as connection:
-        item, staff = open_item(
+        item, staff = open_target(
             connection,
             key=world.key,
             user_id=world.teacher,
@@ -118,7 +119,7 @@ def test_staff_share_within_their_deployment_only(world: World) -> None:
 
 def test_the_target_course_reads_but_never_moderates(world: World) -> None:
     with world.engine.begin() as connection:
-        item, staff = open_item(
+        item, staff = open_target(
             connection,
             key=world.key,
             user_id=world.teacher,
@@ -133,7 +134,7 @@ def test_the_target_course_reads_but_never_moderates(world: World) -> None:
             now=NOW,
             recorder=world.recorder,
         )
-        there, viewer = open_item(
+        there, viewer = open_target(
             connection,
             key=world.key,
             user_id=world.teacher,
@@ -165,7 +166,7 @@ def test_the_target_course_reads_but_never_moderates(world: World) -> None:
             )
         # Never shared to the untaught course: not found there.
         with pytest.raises(NotFound):
-            open_item(
+            open_target(
                 connection,
                 key=world.key,
                 user_id=world.learner,
@@ -178,14 +179,14 @@ def test_the_target_course_reads_but_never_moderates(world: World) -> None:
         )
         for user, is_staff in [(world.learner, False), (world.teacher, True)]:
             with pytest.raises(NotFound):
-                open_item(
+                open_target(
                     connection,
                     key=world.key,
                     user_id=user,
                     is_staff=is_staff,
                     context_id=world.sibling,
                 )
-        hidden, staff = open_item(
+        hidden, staff = open_target(
             connection,
             key=world.key,
             user_id=world.teacher,

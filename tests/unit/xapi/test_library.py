@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from tincan import Statement as TinCanStatement
 
 from xapi import library
 from xapi.profile import ActivityType, Verb
@@ -52,6 +53,16 @@ def all_statements() -> dict[str, dict]:
 @pytest.mark.parametrize("name", list(all_statements()))
 def test_every_builder_is_valid(name: str) -> None:
     validate_statement(all_statements()[name], now=AT)
+    TinCanStatement(all_statements()[name])  # the reference model reads it too
+
+
+def test_comments_keep_their_text_up_to_a_limit_and_a_retry_is_the_same() -> None:
+    long = library.commented(**COMMON, comment_pk=9, text="x" * 3000)
+    assert len(long["result"]["response"]) == library.RESPONSE_LIMIT
+    assert library.commented(**COMMON, comment_pk=9, text="other")["id"] == long["id"]
+    assert "result" not in library.liked(**COMMON)
+    assert "name" not in long["actor"]  # names only when the platform opts in
+    assert library.liked(**COMMON, identify=True)["actor"]["name"] == "Grace"
 
 
 def test_items_are_named_by_course_and_key() -> None:

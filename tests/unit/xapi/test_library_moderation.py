@@ -1,5 +1,4 @@
-"""Statements of library moderation: flagged (an item or a comment) and shared, shaped
-as lib-core's xapi.library builds them."""
+"""Statements of library moderation: flagged (an item or a comment) and shared."""
 
 from __future__ import annotations
 
@@ -7,8 +6,8 @@ from datetime import UTC, datetime
 
 from tincan import Statement as TinCanStatement
 
-from xapi.library_moderation import COMMENT, FLAG_REASON, ITEM_TYPES, LibraryItem, flagged, shared
-from xapi.profile import Verb
+from xapi.library import ITEM_TYPES, LibraryItem, flagged, shared
+from xapi.profile import ActivityType, Extension, Verb
 from xapi.statements import Person, Place
 from xapi.validation import validate_statement
 
@@ -25,6 +24,8 @@ PLACE = Place(
     context_title="Peer Learning 101",
 )
 ITEM = LibraryItem("8f7c8c1e-9d7e-4a55-8d0a-3f1f9d0c2b11", "Pivot tables", "tip", 7)
+COMMENT = ActivityType.COMMENT
+FLAG_REASON = Extension.FLAG_REASON
 LIBRARY = "https://peerlearn.example.edu/xapi/courses/7/library"
 ITEM_IRI = f"{LIBRARY}/items/{ITEM.key}"
 
