@@ -156,6 +156,8 @@ def test_an_activity_allocates_with_the_lms_groups(world: LtiWorld) -> None:
     page = course.get("demo-teacher", "/groups")
     assert page.status == 200
     assert "Not read from the LMS yet" in page.text
+    assert re.search(r"<title>Groups · [^<]*</title>", page.text), "one title, no markup in it"
+    assert page.text.count('id="lms-groups"') == 1
     assert worker(world).run_once() >= 1
     page = course.get("demo-teacher", "/groups")
     assert "Group set: Project teams (2 groups)" in page.text
