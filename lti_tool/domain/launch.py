@@ -71,11 +71,12 @@ def _is_control(char: str) -> bool:
 
 def trimmed_text(value: Any, limit: int = 255) -> str | None:
     """A trimmed string, or None for anything else; LMSs send odd types and long titles.
-    Control characters are dropped: never meant in a name or title, and PostgreSQL
-    refuses NUL in a text column."""
+    Control characters are dropped (line breaks and tabs read as spaces): never meant in
+    a name or title, and PostgreSQL refuses NUL in a text column."""
     if not isinstance(value, str):
         return None
-    stripped = "".join(char for char in value if not _is_control(char)).strip()
+    kept = (" " if c.isspace() else "" if _is_control(c) else c for c in value)
+    stripped = "".join(kept).strip()
     return stripped[:limit] if stripped else None
 
 

@@ -134,6 +134,7 @@ def deliver_and_verify(world: LtiWorld, ralph: Ralph) -> None:
         found = ralph.fetch(statement["id"])
         assert found is not None, statement["id"]
         assert [equivalent(statement, stored) for stored in found["statements"]] == [True]
+    ralph.forget()
 
 
 def build_world(tmp_path: Path, database_url: str, **changes: object) -> Iterator[LtiWorld]:

@@ -63,6 +63,13 @@ class Ralph:
             self.process.wait(timeout=20)
             self.process = None
 
+    def forget(self) -> None:
+        """Empty the LRS's file: each query reads all of it, so a session-long LRS would
+        make every test's read-back slower than the last."""
+        path = self.directory / "fs_lrs.jsonl"
+        if path.exists():
+            path.write_text("")
+
     def stored(self) -> list[dict[str, Any]]:
         """Every statement in Ralph's file, as stored (duplicates included, if any)."""
         path = self.directory / "fs_lrs.jsonl"

@@ -14,6 +14,15 @@ from ralph.backends.data.fs import FSDataBackend
 
 FSDataBackend.default_operation_type = BaseOperationType.APPEND
 
+
+def _no_read_history(self: FSDataBackend, action: str, path: object) -> None:
+    """Ralph's data backend records every file read (for "new files only" batch reads,
+    which an LRS never asks for) and rewrites the whole record each time: over a test
+    session that grows without bound and makes every query slower than the last."""
+
+
+FSDataBackend._append_to_history = _no_read_history  # type: ignore[method-assign]
+
 if __name__ == "__main__":
     import uvicorn
 
