@@ -152,6 +152,8 @@ def without_csp(route: Any) -> None:
     route.fulfill(response=response, headers=headers)
 
 
+# What the browser runs depends on the pages, not the database: SQLite is enough.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_payload_runs_in_chromium(chromium: Any, demo_app: tuple[int, Flask]) -> None:
     port, app = demo_app
     context = chromium.new_context()
