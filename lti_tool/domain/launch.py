@@ -75,7 +75,7 @@ def trimmed_text(value: Any, limit: int = 255) -> str | None:
     a name or title, and PostgreSQL refuses NUL in a text column."""
     if not isinstance(value, str):
         return None
-    kept = (" " if c.isspace() else "" if _is_control(c) else c for c in value)
+    kept = ((" " if c.isspace() else "") if _is_control(c) else c for c in value)
     stripped = "".join(kept).strip()
     return stripped[:limit] if stripped else None
 
