@@ -75,7 +75,10 @@ class Ralph:
         path = self.directory / "fs_lrs.jsonl"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        text = path.read_text()
+        # Ralph may be appending right now: a last line without its newline is unfinished.
+        complete = text if text.endswith("\n") else text.rpartition("\n")[0]
+        return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
     def fetch(self, statement_id: str) -> dict[str, Any] | None:
         response = requests.get(
