@@ -59,18 +59,18 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from config import Environment, Settings  # noqa: E402
 from lti_tool import create_app  # noqa: E402
+from lti_tool.courses.grade_passback import GradeWorker, record_score  # noqa: E402
+from lti_tool.courses.roster import RosterSync  # noqa: E402
 from lti_tool.demo.platform import LEARNER, DemoPlatform, Person  # noqa: E402
 from lti_tool.demo.web import register_platform  # noqa: E402
 from lti_tool.domain.roles import course_role  # noqa: E402
-from lti_tool.grades import GradeWorker, record_score  # noqa: E402
 from lti_tool.keys import KeyRing  # noqa: E402
 from lti_tool.lti.ags import SCORE_SCOPE, AgsClient  # noqa: E402
 from lti_tool.lti.nrps import NrpsClient  # noqa: E402
+from lti_tool.outbox.runner import drain  # noqa: E402
 from lti_tool.persistence.migrate import upgrade  # noqa: E402
 from lti_tool.persistence.models import Context, Deployment, Membership, User  # noqa: E402
-from lti_tool.roster import RosterSync  # noqa: E402
 from lti_tool.services import Services  # noqa: E402
-from lti_tool.workers import drain  # noqa: E402
 from tests.support.servers import Lms, free_port, running_lms, serving  # noqa: E402
 
 

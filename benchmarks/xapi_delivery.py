@@ -36,12 +36,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 from tincan import RemoteLRS, Statement  # noqa: E402
 
-from lti_tool import learning_records, outbox  # noqa: E402
-from lti_tool.learning_records import Routes  # noqa: E402
+from lti_tool.learning_records import records as learning_records  # noqa: E402
+from lti_tool.learning_records.delivery import StatementWorker  # noqa: E402
+from lti_tool.learning_records.records import Routes  # noqa: E402
+from lti_tool.outbox import store as outbox  # noqa: E402
 from lti_tool.persistence.db import make_engine  # noqa: E402
 from lti_tool.persistence.migrate import upgrade  # noqa: E402
 from lti_tool.persistence.models import OutboxMessage  # noqa: E402
-from lti_tool.xapi_worker import StatementWorker  # noqa: E402
 from tests.support.ralph import PASSWORD, USERNAME, running_ralph  # noqa: E402
 from tests.support.statements import sample_statement  # noqa: E402
 
@@ -174,7 +175,7 @@ def backlog_drain(work: Path, size: int, endpoint: str) -> tuple[float, float]:
             connection.execute(insert(OutboxMessage), rows)
     engine.dispose()
     script = (
-        "import resource, sys; from lti_tool.cli import main; code = main(['xapi', "
+        "import resource, sys; from lti_tool.cli.main import main; code = main(['xapi', "
         "'deliver', '--once']); print('RSS', resource.getrusage(resource.RUSAGE_SELF)"
         ".ru_maxrss, file=sys.stderr); sys.exit(code)"
     )

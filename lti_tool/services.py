@@ -17,7 +17,7 @@ from lti_tool.domain.kinds import all_kinds
 from lti_tool.domain.ports import EphemeralStore
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSessions
-from lti_tool.learning_records import Routes
+from lti_tool.learning_records.records import Routes
 from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.lti.service_tokens import ServiceTokens
@@ -52,7 +52,7 @@ class Services:
 
     def start_in_process_delivery(self) -> None:
         """Deliver learning records from a daemon thread of this process."""
-        from lti_tool.xapi_worker import StatementWorker  # noqa: PLC0415 - optional
+        from lti_tool.learning_records.delivery import StatementWorker  # noqa: PLC0415 - optional
 
         worker = StatementWorker(self.engine)
         self.delivery_thread = threading.Thread(

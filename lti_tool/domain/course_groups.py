@@ -3,7 +3,7 @@
 The service lists a course's groups (``{id, name, tag?, set_ids?}``) and group sets
 (``{id, name}``); who is in a group comes from the roster service filtered by group
 (NRPS ``?group=<id>``). Here: reading those bodies defensively, and deciding which LMS
-group each learner of a peer review activity belongs to. ``lti_tool.lms_groups`` does the
+group each learner of a peer review activity belongs to. ``lti_tool.courses.lms_groups`` does the
 HTTP and the database around it.
 """
 

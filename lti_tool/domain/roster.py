@@ -1,7 +1,7 @@
 """Course rosters (Names and Role Provisioning): who is in a course, and in what state.
 
 Everything here decides without I/O: what a roster member is, which stored people need
-writing, who left the course, and when a sync is due. ``lti_tool.roster`` reads the LMS
+writing, who left the course, and when a sync is due. ``lti_tool.courses.roster`` reads the LMS
 and the database around it.
 """
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from lti_tool import learning_records
+from lti_tool.learning_records import records as learning_records
 from lti_tool.persistence.library_models import LibraryItem as ItemRow
 from lti_tool.persistence.models import Context, Deployment, Platform, User
 from xapi import library as statements

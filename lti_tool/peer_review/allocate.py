@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import PeerlearnError
 from lti_tool.domain.peer_review.allocation import allocate_balanced
 from lti_tool.domain.peer_review.model import Allocation as Pair

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import Forbidden, NotFound, PeerlearnError
 from lti_tool.domain.peer_review import calibration as rules
 from lti_tool.domain.peer_review.calibration import CalibrationGate

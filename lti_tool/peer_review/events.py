@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from lti_tool import learning_records
+from lti_tool.learning_records import records as learning_records
 from lti_tool.persistence.models import Activity, Context, Deployment, Platform, User
 from xapi import peer_review as statements
 from xapi.statements import Person, Place

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select, update
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import PeerlearnError
 from lti_tool.domain.peer_review.settings import REVIEWING_TAG, GradeLines, PeerReviewSettings
 from lti_tool.lti.ags import AgsClient

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import NotFound, PeerlearnError
 from lti_tool.domain.peer_review.manual import (
     AddAllocation,

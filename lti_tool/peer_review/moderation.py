@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import NotFound, PeerlearnError
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
 from lti_tool.peer_review import grading

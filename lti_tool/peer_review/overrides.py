@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, or_, select
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import NotFound, PeerlearnError
 from lti_tool.domain.peer_review.grade_model import GradeComponent
 from lti_tool.domain.peer_review.settings import GradeLines, PeerReviewSettings

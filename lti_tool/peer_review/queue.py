@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import PeerlearnError
 from lti_tool.domain.peer_review.model import GroupPolicy, ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.review_queue import (

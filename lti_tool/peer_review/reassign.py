@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from lti_tool.activities import PlacedActivity, activity_by_id
+from lti_tool.courses.activities import PlacedActivity, activity_by_id
 from lti_tool.domain.errors import Forbidden
 from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.review_queue import reassign

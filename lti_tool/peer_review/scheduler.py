@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from lti_tool.activities import PlacedActivity, activity_by_id
+from lti_tool.courses.activities import PlacedActivity, activity_by_id
 from lti_tool.domain.peer_review.settings import AllocationMode, settings_from_dict
 from lti_tool.peer_review.allocate import AllocationRefused, allocate
 from lti_tool.peer_review.events import Recorder

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, exists, select, update
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.activities import ActivityKind
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.settings_edits import SettingsChange, diff_settings

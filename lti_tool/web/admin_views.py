@@ -6,9 +6,9 @@ import time
 
 from flask import Blueprint, render_template
 
-from lti_tool import outbox
 from lti_tool.domain.errors import Forbidden
-from lti_tool.learning_records import TOPIC, all_destinations, destination_name
+from lti_tool.learning_records.records import TOPIC, all_destinations, destination_name
+from lti_tool.outbox import store as outbox
 from lti_tool.web.app_views import current_launch
 from lti_tool.web.context import services
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.activities import create_activities
+from lti_tool.courses.activities import create_activities
 from lti_tool.domain.activities import ActivityKind, SettingsInvalid, UnknownKind
 from lti_tool.domain.course_choices import without_course_choices
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnError, SessionExpired

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.typing import ResponseReturnValue
 
-from lti_tool.activities import PlacedActivity
+from lti_tool.courses.activities import PlacedActivity
 from lti_tool.launch_session import LaunchSession
 
 

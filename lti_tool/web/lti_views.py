@@ -11,15 +11,16 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from lti_tool import learning_records, roster
-from lti_tool.activities import PlacedActivity, activity_for_launch
+from lti_tool.courses import roster
+from lti_tool.courses.activities import PlacedActivity, activity_for_launch
 from lti_tool.domain.course_groups import GROUPS_SCOPE
 from lti_tool.domain.errors import Forbidden, LaunchRefused, NotFound
 from lti_tool.domain.launch import PersonClaims, display_name, parse_launch
 from lti_tool.domain.roles import CourseRole, is_administrator
 from lti_tool.domain.roster import sync_due
-from lti_tool.events import launched_statement
 from lti_tool.launch_session import LaunchSession
+from lti_tool.learning_records import records as learning_records
+from lti_tool.learning_records.launch_statement import launched_statement
 from lti_tool.lti.deep_linking import read_request
 from lti_tool.lti.launch import PeerlearnMessageLaunch
 from lti_tool.lti.login import PeerlearnOIDCLogin

@@ -8,7 +8,7 @@ from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from lti_tool import roster
+from lti_tool.courses import roster
 from lti_tool.domain.errors import BadRequest
 from lti_tool.peer_review import audit, lms_groups
 from lti_tool.persistence.models import Context

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from markdown_it import MarkdownIt
 from sqlalchemy import select
 
-from lti_tool.activities import PlacedActivity, activity_by_id
+from lti_tool.courses.activities import PlacedActivity, activity_by_id
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.files import FILE_TYPES, display_name
 from lti_tool.domain.peer_review.anonymity import download_name

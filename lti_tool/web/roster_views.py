@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool import roster
+from lti_tool.courses import roster
 from lti_tool.domain.errors import BadRequest, Forbidden
 from lti_tool.launch_session import LaunchSession
 from lti_tool.web.app_views import current_launch

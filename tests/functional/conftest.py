@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from lti_tool import create_app, outbox
+from lti_tool import create_app
 from lti_tool.demo.web import register_platform
 from lti_tool.keys import KeyRing
-from lti_tool.learning_records import TOPIC, add_destination, all_destinations
+from lti_tool.learning_records.delivery import StatementWorker
+from lti_tool.learning_records.records import TOPIC, add_destination, all_destinations
 from lti_tool.lti.launch import cached_launch
+from lti_tool.outbox import store as outbox
 from lti_tool.services import Services
-from lti_tool.xapi_worker import StatementWorker
 from tests.conftest import make_settings
 from tests.support.browser import Browser, Page, query_of
 from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph

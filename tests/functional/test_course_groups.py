@@ -11,10 +11,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lti_tool.cli_lti import group_sync, roster_sync
+from lti_tool.cli.lti import group_sync, roster_sync
+from lti_tool.courses.lms_groups import GroupSync
+from lti_tool.courses.roster_worker import RosterWorker
 from lti_tool.demo.course_groups import DemoGroup
 from lti_tool.domain.course_groups import GROUPS_SCOPE
-from lti_tool.lms_groups import GroupSync
 from lti_tool.lti.course_groups import CourseGroupsClient, GroupsError
 from lti_tool.lti.nrps import NrpsClient
 from lti_tool.persistence.models import Context, User
@@ -24,7 +25,6 @@ from lti_tool.persistence.peer_review_models import (
     LmsGroupMember,
     ReviewGroup,
 )
-from lti_tool.roster_worker import RosterWorker
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_dynamic_registration import running_tool
 from tests.functional.test_peer_review import LEARNERS, Course, review_links

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from lti_tool import create_app
-from lti_tool.cli import main
+from lti_tool.cli.main import main
 from lti_tool.keys import KeyRing
 from lti_tool.persistence.models import Deployment, Platform
 from lti_tool.services import Services

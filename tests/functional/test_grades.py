@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from lti_tool.grades import GradeWorker, record_score
+from lti_tool.courses.grade_passback import GradeWorker, record_score
 from lti_tool.lti.ags import AgsClient
 from lti_tool.persistence.models import OutboxMessage
 from tests.functional.conftest import LtiWorld

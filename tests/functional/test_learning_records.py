@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from lti_tool.learning_records import TOPIC, add_destination
+from lti_tool.learning_records.delivery import StatementWorker
+from lti_tool.learning_records.records import TOPIC, add_destination
 from lti_tool.persistence.models import OutboxMessage
-from lti_tool.xapi_worker import StatementWorker
 from tests.functional.conftest import LtiWorld
 from tests.support.browser import Browser
 from tests.support.ralph import PASSWORD, USERNAME, running_ralph

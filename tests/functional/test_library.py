@@ -10,8 +10,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import insert, select, update
 
-from lti_tool import outbox
-from lti_tool.learning_records import TOPIC
+from lti_tool.learning_records.records import TOPIC
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.library_models import (
     LibraryAudit,
     LibraryCourse,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lti_tool import outbox
-from lti_tool.learning_records import TOPIC
+from lti_tool.learning_records.records import TOPIC
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.library_models import (
     LibraryAudit,
     LibraryComment,

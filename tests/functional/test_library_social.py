@@ -18,10 +18,10 @@ import pytest
 import requests
 from sqlalchemy import insert, select
 
-from lti_tool import outbox
 from lti_tool.demo.web import register_platform
-from lti_tool.learning_records import TOPIC
+from lti_tool.learning_records.records import TOPIC
 from lti_tool.library import feed, notifications
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.library_models import (
     LibraryComment,
     LibraryItem,

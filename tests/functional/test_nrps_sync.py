@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from lti_tool.cli import main
-from lti_tool.cli_lti import roster_sync
+from lti_tool.cli.lti import roster_sync
+from lti_tool.cli.main import main
+from lti_tool.courses.roster import TOPIC, SyncResult
+from lti_tool.courses.roster_worker import RosterWorker
 from lti_tool.demo.platform import LEARNER, Person
 from lti_tool.persistence.models import Context, Membership, OutboxMessage, User
-from lti_tool.roster import TOPIC, SyncResult
-from lti_tool.roster_worker import RosterWorker
 from tests.functional.conftest import LtiWorld
 from tests.support.browser import Browser
 

@@ -15,10 +15,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lti_tool import outbox
 from lti_tool.demo.platform import DEMO_PEOPLE
 from lti_tool.domain.peer_review.settings_form import SAMPLE_RUBRIC_TEXT
-from lti_tool.learning_records import TOPIC
+from lti_tool.learning_records.records import TOPIC
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import Allocation, Assessment
 from tests.functional.conftest import LtiWorld

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from lti_tool import outbox
 from lti_tool.demo.platform import DEMO_PEOPLE
-from lti_tool.learning_records import TOPIC
+from lti_tool.learning_records.records import TOPIC
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import User
 from lti_tool.persistence.peer_review_models import Allocation, Submission
 from tests.functional.conftest import LtiWorld

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from lti_tool import outbox
 from lti_tool.domain.peer_review.settings import settings_from_dict
 from lti_tool.domain.peer_review.settings_form import settings_to_values
-from lti_tool.learning_records import TOPIC
+from lti_tool.learning_records.records import TOPIC
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import (
     ActivityChange,

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from lti_tool import grades, outbox
+from lti_tool.courses import grade_passback as grades
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, StoredGrade, Submission
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_peer_review import CLAIM, LEARNERS, Course, review_links

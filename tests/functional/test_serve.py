@@ -22,7 +22,7 @@ def test_serve_starts_on_embedded_defaults_with_the_demo_lms(tmp_path: Path) -> 
     env = {key: value for key, value in os.environ.items() if not key.startswith("PEERLEARN_")}
     env["PEERLEARN_BASE_URL"] = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "lti_tool.cli", "serve"],
+        [sys.executable, "-m", "lti_tool.cli.main", "serve"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -79,14 +79,14 @@ def test_production_has_no_demo_lms(tmp_path: Path, database_url: str) -> None:
 def test_console_script_runs(tmp_path: Path, command: list[str]) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PEERLEARN_")}
     subprocess.run(
-        [sys.executable, "-m", "lti_tool.cli", "db", "upgrade"],
+        [sys.executable, "-m", "lti_tool.cli.main", "db", "upgrade"],
         cwd=tmp_path,
         env=env,
         check=True,
         capture_output=True,
     )
     result = subprocess.run(
-        [sys.executable, "-m", "lti_tool.cli", *command],
+        [sys.executable, "-m", "lti_tool.cli.main", *command],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lti_tool.cli import main
+from lti_tool.cli.main import main
 
 
 @pytest.fixture

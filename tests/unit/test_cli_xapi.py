@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from lti_tool import outbox
-from lti_tool.cli import main
-from lti_tool.learning_records import Routes, record
+from lti_tool.cli.main import main
+from lti_tool.learning_records.records import Routes, record
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import OutboxMessage
 from tests.support.statements import sample_statement

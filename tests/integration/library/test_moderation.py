@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Connection, Engine, select
 
-from lti_tool import outbox
 from lti_tool.domain.errors import Forbidden, NotFound
 from lti_tool.domain.library.moderation import (
     FlagAlreadyOpen,
@@ -23,11 +22,12 @@ from lti_tool.domain.library.moderation import (
     TransitionRefused,
 )
 from lti_tool.domain.library.permissions import ItemState
-from lti_tool.learning_records import TOPIC, Routes
+from lti_tool.learning_records.records import TOPIC, Routes
 from lti_tool.library import moderation
 from lti_tool.library.access import open_comment, open_target
 from lti_tool.library.events import Recorder
 from lti_tool.library.moderation_queue import course_queue
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import (
     LibraryAudit,

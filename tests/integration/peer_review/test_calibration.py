@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
-from lti_tool.activities import activity_by_id
+from lti_tool.courses.activities import activity_by_id
 from lti_tool.domain.peer_review.calibration import GateState
 from lti_tool.domain.peer_review.rubric_text import parse_rubric_text
 from lti_tool.domain.peer_review.settings import PeerReviewSettings

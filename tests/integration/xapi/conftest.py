@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from lti_tool import learning_records, outbox
-from lti_tool.learning_records import Routes
+from lti_tool.learning_records import records as learning_records
+from lti_tool.learning_records.records import Routes
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import OutboxMessage
 from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from lti_tool import outbox
-from lti_tool.learning_records import Routes, record
-from lti_tool.xapi_worker import StatementWorker, WorkerSettings
+from lti_tool.learning_records.delivery import StatementWorker, WorkerSettings
+from lti_tool.learning_records.records import Routes, record
+from lti_tool.outbox import store as outbox
 from tests.integration.xapi.conftest import (
     add_lrs,
     counts,
@@ -97,7 +97,7 @@ def test_worker_killed_mid_batch_then_restarted(
     command = [
         sys.executable,
         "-m",
-        "lti_tool.cli",
+        "lti_tool.cli.main",
         "xapi",
         "deliver",
         "--lease-seconds",
@@ -192,7 +192,7 @@ def test_unauthorised_pauses_then_resumes(engine: Engine, ralph: Ralph) -> None:
     destination = add_lrs(engine, ralph.endpoint, password="wrong")
     worker = StatementWorker(engine, FAST)
     assert worker.run_once() == 0
-    from lti_tool.learning_records import all_destinations, resume  # noqa: PLC0415
+    from lti_tool.learning_records.records import all_destinations, resume  # noqa: PLC0415
 
     with engine.connect() as connection:
         [paused] = all_destinations(connection)

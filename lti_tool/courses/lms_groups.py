@@ -1,7 +1,7 @@
 """Course groups sync (LTI Course Groups Service): a course's LMS groups and who is in them.
 
 It runs with the roster sync, in the same queued request (``nrps-sync``, run by
-:class:`lti_tool.roster_worker.RosterWorker`), right after the roster: group members are
+:class:`lti_tool.courses.roster_worker.RosterWorker`), right after the roster: group members are
 named by their LTI ``sub``, and the roster has just stored everyone. A sync reads the
 group sets, every page of groups, and each group's members (the roster service filtered
 by group), then replaces the course's ``lms_group`` and ``lms_group_member`` rows in one

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 
-from lti_tool import outbox
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import LrsDestination
 from xapi.validation import InvalidStatement, validate_statement
 

@@ -12,15 +12,16 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, delete, select
 
 from config import Settings
-from lti_tool import learning_records, outbox
-from lti_tool.grades import GradeWorker
-from lti_tool.learning_records import TOPIC, all_destinations, destination_name
+from lti_tool.courses.grade_passback import GradeWorker
+from lti_tool.learning_records import records as learning_records
+from lti_tool.learning_records.delivery import StatementWorker, WorkerSettings
+from lti_tool.learning_records.records import TOPIC, all_destinations, destination_name
 from lti_tool.lti.ags import AgsClient
+from lti_tool.outbox import store as outbox
+from lti_tool.outbox.runner import drain, run_until_stopped, stop_on_signals
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import LrsDestination, Platform
 from lti_tool.services import build_services
-from lti_tool.workers import drain, run_until_stopped, stop_on_signals
-from lti_tool.xapi_worker import StatementWorker, WorkerSettings
 
 
 class XapiCommandError(Exception):

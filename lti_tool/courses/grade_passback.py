@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from lti_tool import outbox
 from lti_tool.lti.ags import AgsClient, AgsError
 from lti_tool.lti.registrations import RegistrationDirectory
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import Platform
 
 TOPIC = "ags-score"

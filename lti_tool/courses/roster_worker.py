@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from lti_tool import outbox
+from lti_tool.courses.lms_groups import GroupSync
+from lti_tool.courses.roster import TOPIC, RosterSync, destination_for
 from lti_tool.domain.errors import NotFound
-from lti_tool.lms_groups import GroupSync
 from lti_tool.lti.nrps import RosterError
 from lti_tool.lti.service_tokens import ServiceTokenError
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import Platform
-from lti_tool.roster import TOPIC, RosterSync, destination_for
 
 REFUSALS = {400, 401, 403, 404, 405, 410, 422}  # the LMS will not give this roster
 log = logging.getLogger("peerlearn.roster")

@@ -9,7 +9,7 @@ Writes are batched (multi-row upserts, one transaction), never one round trip pe
 Syncs never run inside a request. A staff launch (at most once per
 ``PEERLEARN_ROSTER_SYNC_MINUTES`` per course) or a teacher's "sync now" writes a request
 to the durable outbox, and :class:`RosterWorker` (``peerlearn lti deliver``) runs it;
-an LMS that is down is retried with backoff (``lti_tool.roster_worker``).
+an LMS that is down is retried with backoff (``lti_tool.courses.roster_worker``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import cast
 
 from sqlalchemy import Connection, Engine, Table, case, func, select, update
 
-from lti_tool import outbox
 from lti_tool.domain.errors import NotFound
 from lti_tool.domain.launch import MAX_URL
 from lti_tool.domain.roster import (
@@ -36,6 +35,7 @@ from lti_tool.domain.roster import (
 )
 from lti_tool.lti.nrps import NrpsClient, Roster, RosterError
 from lti_tool.lti.registrations import RegistrationDirectory
+from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.models import Context, Deployment, Membership, Platform, User, utcnow
 

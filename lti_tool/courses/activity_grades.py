@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, select
 
+from lti_tool.courses.grade_passback import record_score
 from lti_tool.domain.errors import Forbidden, NotFound, PeerlearnError
 from lti_tool.domain.grading import Grade
-from lti_tool.grades import record_score
 from lti_tool.persistence.models import Activity, Context, Deployment, Membership, User
 
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from lti_tool import outbox
-from lti_tool.learning_records import (
+from lti_tool.learning_records.records import (
     TOPIC,
     Destination,
     all_destinations,
@@ -26,7 +25,8 @@ from lti_tool.learning_records import (
     pause,
     route_held,
 )
-from lti_tool.workers import run_until_stopped
+from lti_tool.outbox import store as outbox
+from lti_tool.outbox.runner import run_until_stopped
 from xapi.delivery import Outcome, StatementStore, deliver
 from xapi.lrs import DEFAULT_TIMEOUT, LrsClient
 

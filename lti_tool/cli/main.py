@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from config import Settings, SettingsError, load_settings
-from lti_tool.cli_lti import LtiCommandError
-from lti_tool.cli_lti import add_commands as add_lti_commands
-from lti_tool.cli_xapi import XapiCommandError
-from lti_tool.cli_xapi import add_commands as add_xapi_commands
+from lti_tool.cli.lti import LtiCommandError
+from lti_tool.cli.lti import add_commands as add_lti_commands
+from lti_tool.cli.xapi import XapiCommandError
+from lti_tool.cli.xapi import add_commands as add_xapi_commands
 from lti_tool.keys import KeyRing, KeyRingError
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.migrate import current, upgrade

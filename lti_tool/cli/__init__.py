@@ -1,0 +1,1 @@
+"""The ``peerlearn`` command, one module per command group (``main`` dispatches)."""

@@ -1,0 +1,1 @@
+"""Core course services: activities, rosters, LMS groups and grade passback."""

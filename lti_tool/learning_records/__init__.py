@@ -1,0 +1,1 @@
+"""Learning records: the one recorder, the launch statement, delivery to LRSs."""

@@ -1,0 +1,1 @@
+"""The durable outbox (``store``) and the one loop every outbox worker runs."""
