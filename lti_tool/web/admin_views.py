@@ -9,8 +9,7 @@ from flask import Blueprint, render_template
 from lti_tool.domain.errors import Forbidden
 from lti_tool.learning_records.records import TOPIC, all_destinations, destination_name
 from lti_tool.outbox import store as outbox
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 
 admin_pages = Blueprint("admin_pages", __name__)
 

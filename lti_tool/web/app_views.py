@@ -11,20 +11,13 @@ from sqlalchemy import select
 from lti_tool.domain.errors import BadRequest, SessionExpired
 from lti_tool.domain.launch import PersonClaims, display_name
 from lti_tool.domain.roles import CourseRole
-from lti_tool.launch_session import PARAM, LaunchSession
+from lti_tool.launch_session import LaunchSession
 from lti_tool.persistence.models import Activity, Context, ResourceLink, User
-from lti_tool.web.context import db, services
+from lti_tool.web.context import current_launch, db, services
 
 app_pages = Blueprint("app_pages", __name__)
 
 MAX_DISPLAY_NAME = 120
-
-
-def current_launch() -> tuple[LaunchSession, str]:
-    svc = services()
-    session = svc.launch_sessions.from_request(request)
-    token = request.headers.get("X-Peerlearn-Session") or request.values.get(PARAM, "")
-    return session, token
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""Request-scoped access to services and the one database session of the request."""
+"""Request-scoped access to services, the launch session and the request's database session."""
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
+from lti_tool.launch_session import PARAM, LaunchSession
 from lti_tool.services import Services
 
 
@@ -25,3 +26,10 @@ def close_db(_error: BaseException | None = None) -> None:
     session: Session | None = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def current_launch() -> tuple[LaunchSession, str]:
+    """The request's launch session (header, form field or query) and its token."""
+    session = services().launch_sessions.from_request(request)
+    token = request.headers.get("X-Peerlearn-Session") or request.values.get(PARAM, "")
+    return session, token

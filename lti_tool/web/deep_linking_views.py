@@ -26,8 +26,7 @@ from lti_tool.lti.deep_linking import (
 )
 from lti_tool.lti.launch import DEPLOYMENT_ID, cached_launch
 from lti_tool.persistence.models import Platform
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import db, services
+from lti_tool.web.context import current_launch, db, services
 from lti_tool.web.kind_choices import course_form
 
 picker = Blueprint("picker", __name__)

@@ -22,8 +22,7 @@ from lti_tool.domain.grading import (
     InvalidGrade,
 )
 from lti_tool.persistence.models import Activity
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import db, services
+from lti_tool.web.context import current_launch, db, services
 
 grade_api = Blueprint("grade_api", __name__)
 

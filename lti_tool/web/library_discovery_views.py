@@ -26,8 +26,7 @@ from lti_tool.library.discovery import (
 from lti_tool.library.search import clean_search_text
 from lti_tool.persistence.library_models import LibraryTopic
 from lti_tool.persistence.models import Context, Deployment
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 
 library_discovery = Blueprint("library_discovery", __name__, url_prefix="/app/library")
 

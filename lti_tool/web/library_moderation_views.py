@@ -33,8 +33,7 @@ from lti_tool.library.access import CommentTarget, ItemTarget, course_of, open_c
 from lti_tool.library.moderation_queue import course_queue, item_review, recent_audit
 from lti_tool.library.people import names_of
 from lti_tool.rich_text import sanitise
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 from lti_tool.web.library_moderation_forms import (
     ROW_ID_MAX,
     DecisionForm,

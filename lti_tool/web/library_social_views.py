@@ -19,8 +19,7 @@ from lti_tool.domain.library.permissions import not_found
 from lti_tool.domain.library.social import check_rating
 from lti_tool.library import access, comments, feed, follows, notifications, votes
 from lti_tool.library.access import CourseViewer
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 from lti_tool.web.library_views import recorder
 
 library_social = Blueprint("library_social", __name__, url_prefix="/app/library")

@@ -32,8 +32,7 @@ from lti_tool.library import (
 )
 from lti_tool.library.events import Recorder
 from lti_tool.library.people import names_of
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import KindPages, register_kind_pages
 from lti_tool.web.library_placement import item_choices, launch_page, topic_choices

@@ -17,8 +17,7 @@ from lti_tool.peer_review import calibration, calibration_attempts
 from lti_tool.peer_review.calibration_attempts import CalibrationRequired
 from lti_tool.peer_review.reviews import AssessmentInvalid
 from lti_tool.rich_text import is_blank, sanitise
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 from lti_tool.web.errors import render_error, wants_json
 from lti_tool.web.peer_review_views import (
     _MARKDOWN,

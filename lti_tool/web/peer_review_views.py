@@ -37,8 +37,7 @@ from lti_tool.persistence.peer_review_models import (
     SubmissionVersion,
 )
 from lti_tool.rich_text import sanitise
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 from lti_tool.web.kind_pages import ActivityLaunch, KindPages, SubmissionReview
 
 peer_review = Blueprint("peer_review", __name__)

@@ -10,8 +10,7 @@ from flask.typing import ResponseReturnValue
 from lti_tool.courses import roster
 from lti_tool.domain.errors import BadRequest, Forbidden
 from lti_tool.launch_session import LaunchSession
-from lti_tool.web.app_views import current_launch
-from lti_tool.web.context import services
+from lti_tool.web.context import current_launch, services
 
 roster_pages = Blueprint("roster_pages", __name__)
 
