@@ -242,11 +242,18 @@ def parse(url: str, response: requests.Response) -> Page:
 def check(method: str, url: str, response: requests.Response) -> None:
     """Fail on a server error or a page that shows one."""
     if response.status_code >= 500:
-        raise CrawlFailed(f"{method} {url} -> {response.status_code}\n{response.text[:800]}")
+        raise CrawlFailed(f"{method} {url} -> {response.status_code}: {gist(response.text)}")
     if "text" in response.headers.get("Content-Type", ""):
         for sign in BROKEN:
             if sign in response.text:
                 raise CrawlFailed(f"{method} {url} -> {response.status_code} shows {sign!r}")
+
+
+def gist(text: str, limit: int = 400) -> str:
+    """A page's words without its markup and head, enough to say what went wrong."""
+    body = re.split(r"<body[^>]*>", text, maxsplit=1)[-1]
+    words = " ".join(re.sub(r"<[^>]*>", " ", body).split())
+    return words[:limit]
 
 
 def wait_until_up(base_url: str, seconds: float = 60) -> None:
@@ -279,17 +286,35 @@ def iter_same_site(page: Page, prefix: str) -> Iterator[str]:
 
 # -- the crawl ---------------------------------------------------------------------------
 DEMO_TEACHER = "demo-teacher"
+PUBLIC = "nobody"  # a browser with no launch
 LEARNERS = ("demo-learner-1", "demo-learner-2")
-SUBMISSIONS_DUE = "2099-01-01T12:00"
-REVIEWS_DUE = "2099-02-01T12:00"
 PAGES_PER_SESSION = 80
+PUBLIC_PAGES = ("/healthz", "/lti/config", "/lti/canvas.json", "/.well-known/jwks.json")
+#: activity kind in the picker -> what the teacher types into its settings form
+PLACEMENTS = {
+    "course-home": {"title": "Start here", "text": "Where peers meet."},
+    "peer-review": {
+        "title": "Essay review",
+        "text": "Review each other's essays.",
+        "instructions": "Write one page.",
+        "allocation": "queue",  # learners take a review as soon as work is in
+        "calibration": "on",
+        "submissions_due": "2099-01-01T12:00",
+        "reviews_due": "2099-02-01T12:00",
+    },
+    "library": {"title": "Course library"},
+}
 # The page kinds a whole crawl must have opened (2xx), so that a crawl that saw little
 # cannot pass. A page moved to a new address belongs here under its new one.
 REQUIRED = frozenset(
     f"{path} as {role}"
     for role, paths in {
+        "public": list(PUBLIC_PAGES),
         "staff": [
             "/demo/",
+            "/app",
+            "/app/profile",
+            "/app/roster",
             "/app/deep-linking",
             "/app/deep-linking/peer-review",
             "/app/deep-linking/library",
@@ -300,6 +325,7 @@ REQUIRED = frozenset(
             "/app/peer-review/{id}/rubrics",
             "/app/peer-review/{id}/groups",
             "/app/peer-review/{id}/calibration/examples",
+            "/app/peer-review/{id}/calibration/examples/{id}",
             "/app/peer-review/{id}/grades.csv",
             # library, as staff
             "/app/library/",
@@ -316,7 +342,10 @@ REQUIRED = frozenset(
             "/app/library/moderation/policy",
         ],
         "learner": [
+            "/app",
+            "/app/profile",
             "/app/peer-review/{id}",
+            "/app/peer-review/{id}/calibration/{id}",
             "/app/peer-review/{id}/reviews/{id}",
             "/app/peer-review/{id}/calibration",
             "/app/library/",
@@ -354,44 +383,49 @@ class Crawl:
         return browser, landing
 
     def place_activities(self) -> dict[str, str]:
-        """The teacher adds a peer review and a library through the deep-linking picker."""
-        browser, picker = self.launch("deep-linking", DEMO_TEACHER)
-        kinds = {a.get("data-kind"): url for url, a in picker.parsed.links if "data-kind" in a}
-        for wanted in ("peer-review", "library"):
-            if wanted not in kinds:
-                raise CrawlFailed(f"{picker.url}: the picker offers no {wanted!r} ({kinds})")
-        settings = browser.get(kinds["peer-review"])
-        form = settings.form(id="settings")
-        picker = browser.submit(
-            form,
-            button(form, "more"),
-            title="Essay review",
-            text="Review each other's essays.",
-            instructions="Write one page.",
-            allocation="queue",  # learners take a review as soon as work is in
-            calibration="on",
-            submissions_due=SUBMISSIONS_DUE,
-            reviews_due=REVIEWS_DUE,
-        )
-        expect(picker, "placing the peer review")
-        settings = browser.get(picker.links(**{"data-kind": "library"})[0])
-        form = settings.form(id="settings")
-        added = browser.submit(form, button(form, "return"), title="Course library")
-        expect(added, "placing the library")
-        links = dict(re.findall(r'data-link="([^"]+)"><strong>([^<]+)</strong>', added.text))
-        titles = {title: link for link, title in links.items()}
-        if set(titles) != {"Essay review", "Course library"}:
-            raise CrawlFailed(f"{added.url}: the demo LMS added {titles}, not the two activities")
-        return {"peer-review": titles["Essay review"], "library": titles["Course library"]}
+        """The teacher adds one activity of each kind through the deep-linking picker.
+
+        Returns the demo LMS's link id of each, by kind.
+        """
+        browser, page = self.launch("deep-linking", DEMO_TEACHER)
+        for number, (kind, typed) in enumerate(PLACEMENTS.items()):
+            offered = page.links(**{"data-kind": kind})
+            if not offered:
+                raise CrawlFailed(f"{page.url}: the activity picker offers no {kind!r}")
+            form = browser.get(offered[0]).form(id="settings")
+            then = "return" if number == len(PLACEMENTS) - 1 else "more"
+            page = browser.submit(form, button(form, then), **typed)
+            expect(page, f"placing a {kind} activity")
+        added = dict(re.findall(r'data-link="([^"]+)"><strong>([^<]+)</strong>', page.text))
+        by_title = {title: link for link, title in added.items()}
+        placed = {kind: by_title.get(typed["title"], "") for kind, typed in PLACEMENTS.items()}
+        if not all(placed.values()):
+            raise CrawlFailed(f"{page.url}: the demo LMS added {by_title}, not {PLACEMENTS}")
+        return placed
+
+    def public_pages(self) -> None:
+        """What an LMS administrator opens before any launch."""
+        browser = self.browser(PUBLIC)
+        for path in PUBLIC_PAGES:
+            expect(browser.get(self.base_url + path), f"GET {path}")
+
+    def course_home(self, link: str) -> None:
+        """The course home, profile, roster and records pages, as staff and as a learner."""
+        for who in (DEMO_TEACHER, LEARNERS[0]):
+            browser, home = self.launch(link, who)
+            self.explore(browser, [home])
 
     def peer_review(self, link: str) -> None:
-        """Learners submit and review; staff open every staff page, then release feedback."""
+        """Staff set calibration examples; learners submit, calibrate and review; staff
+        open every staff page and release feedback; learners read it."""
+        self.calibration_examples(link)
         learners = {}
         for who in LEARNERS:
             browser, page = self.launch(link, who)
             page = browser.submit(page.form(id="submit-form"), text=f"An essay by {who}. " * 20)
             expect(page, f"{who} submitting work")
-            learners[who] = (browser, page)
+            self.calibrate(browser, page)
+            learners[who] = (browser, browser.get(page.url))
         for number, who in enumerate(LEARNERS):
             browser, page = learners[who]
             take = [f for f in page.parsed.forms if f.action.endswith("/next")]
@@ -417,6 +451,41 @@ class Crawl:
         for who in LEARNERS:  # feedback and grades, now released
             browser, page = self.launch(link, who)
             self.explore(browser, [page])
+
+    def calibration_examples(self, link: str) -> None:
+        """Staff add two calibration examples and assess them with the rubric."""
+        staff, dashboard = self.launch(link, DEMO_TEACHER)
+        found = [u for u in iter_same_site(dashboard, "/app") if kind_of(u).endswith("/examples")]
+        if not found:
+            raise CrawlFailed(f"{dashboard.url}: no link to the calibration examples")
+        examples = staff.get(found[0])
+        for number in (1, 2):
+            example = staff.submit(
+                examples.form(id="add-example"),
+                title=f"Sample essay {number}",
+                text="A sample essay that argues its point. " * 10,
+            )
+            expect(example, "staff adding a calibration example")
+            assessed = staff.submit(
+                example.form(id="assess-example"), explanation="The claim is clear."
+            )
+            expect(assessed, "staff assessing a calibration example")
+
+    def calibrate(self, browser: Browser, page: Page) -> None:
+        """A learner assesses each calibration example, then reads how they did."""
+        found = [u for u in iter_same_site(page, "/app") if kind_of(u).endswith("/calibration")]
+        if not found:
+            raise CrawlFailed(f"{page.url}: {browser.name} is offered no calibration")
+        calibration = browser.get(found[0])
+        attempts = [u for u in iter_same_site(calibration, "/app") if "/calibration/" in u]
+        if not attempts:
+            raise CrawlFailed(f"{calibration.url}: no calibration example to assess")
+        for url in attempts:
+            attempt = browser.get(url)
+            posts = [f for f in attempt.parsed.forms if f.method == "post"]
+            if posts:
+                comments = dict.fromkeys(posts[0].textareas, "Fair.")
+                expect(browser.submit(posts[0], **comments), f"{browser.name} calibrating")
 
     def library(self, link: str) -> None:
         """Staff and a learner share items; learners react to others'; everyone looks around."""
@@ -453,9 +522,11 @@ class Crawl:
             "follow": item.forms_where(**{"class": "inline follow-form"}),
             "flag": item.forms_where(**{"class": "flag-form"}),
         }
+        if not forms["comment"]:
+            raise CrawlFailed(f"{item.url}: no comment form on another person's item")
         for act, found in forms.items():
-            if not found:
-                raise CrawlFailed(f"{item.url}: no {act} form on another person's item")
+            if not found:  # e.g. pressed already, when a crawl runs twice on one database
+                continue
             typed = {"body": "Thanks, useful."} if act == "comment" else {}
             if act == "flag":
                 typed = {"details": "Checking the moderation pages."}
@@ -486,7 +557,7 @@ class Crawl:
         """Page kind and role ("... as staff") -> (who, status, url) of its first good visit."""
         kinds: dict[str, tuple[str, int, str]] = {}
         for browser in self.browsers:
-            role = "staff" if browser.name == DEMO_TEACHER else "learner"
+            role = {DEMO_TEACHER: "staff", PUBLIC: "public"}.get(browser.name, "learner")
             for page in browser.pages:
                 if page.status < 400:
                     found = (browser.name, page.status, page.url)
@@ -503,8 +574,7 @@ def button(form: Form, value: str) -> dict[str, str]:
 
 def expect(page: Page, step: str) -> None:
     if page.status >= 400:
-        said = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)<', page.text) or [page.text[:800]]
-        raise CrawlFailed(f"{step}: {page.url} -> {page.status}: {' '.join(said)}")
+        raise CrawlFailed(f"{step}: {page.url} -> {page.status}: {gist(page.text)}")
 
 
 def say(text: str, *, error: bool = False) -> None:
@@ -519,7 +589,9 @@ def main(argv: list[str]) -> int:
     crawl = Crawl(base_url)
     try:
         wait_until_up(base_url)
+        crawl.public_pages()
         links = crawl.place_activities()
+        crawl.course_home(links["course-home"])
         crawl.peer_review(links["peer-review"])
         crawl.library(links["library"])
     except CrawlFailed as error:
