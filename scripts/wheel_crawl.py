@@ -7,12 +7,14 @@ the web layer's modules and templates move.
 
     python scripts/wheel_crawl.py http://127.0.0.1:8000
 
-The demo teacher places a peer review and a library activity through the deep-linking
-picker; people launch into them from the demo course page; the real forms create a
-library item, a peer review submission and a review; then every page reachable by links
-under ``/app`` is opened, once per page kind (the path with its ids replaced). It exits
-non-zero, naming the URL, on any 5xx, a body that mentions ``TemplateNotFound`` or
-``Internal Server Error``, or when a page kind it must see was never reached.
+The demo teacher places a course home, a peer review and a library activity through the
+deep-linking picker; people launch into them from the demo course page; the real forms
+create calibration examples, submissions, calibration attempts, reviews, library items,
+comments, votes, follows and flags; then the pages linked under ``/app`` are opened, a
+few of each page kind (the path with its ids replaced), with the stylesheets and scripts
+they load. It exits non-zero, naming the URL, on any 5xx, a missing stylesheet or script,
+a page that mentions ``TemplateNotFound`` or ``Internal Server Error``, a link that leads
+to a 404, or when a page kind in ``REQUIRED`` was never opened.
 """
 
 from __future__ import annotations
@@ -50,10 +52,6 @@ class Form:
     buttons: list[dict[str, str]] = field(default_factory=list)
     textareas: list[str] = field(default_factory=list)
 
-    @property
-    def id(self) -> str:
-        return self.attrs.get("id", "")
-
     def values(self, button: dict[str, str] | None = None, **overrides: str) -> dict[str, str]:
         """The values a browser would send, with ``overrides`` typed in by the user."""
         data: dict[str, str] = {}
@@ -62,8 +60,8 @@ class Form:
         for name, _kind, value, checked in self.choices:
             if checked:
                 data.setdefault(name, value)
-        for name, _kind, value, _checked in self.choices:  # a required radio: first choice
-            if _kind == "radio":
+        for name, kind, value, _checked in self.choices:  # a required radio: first choice
+            if kind == "radio":
                 data.setdefault(name, value)
         for name, options in self.selects.items():
             if options:
@@ -75,19 +73,19 @@ class Form:
 
 
 class PageParser(HTMLParser):
-    """Links, iframes and forms of a page (what the crawl follows or submits)."""
+    """Links, assets, iframes and forms of a page (what the crawl follows or submits)."""
 
     def __init__(self, url: str) -> None:
         super().__init__(convert_charrefs=True)
         self.url = url
         self.links: list[tuple[str, dict[str, str]]] = []
         self.frames: list[str] = []
+        self.assets: list[str] = []  # stylesheets and scripts the page loads
         self.meta: dict[str, str] = {}
         self.forms: list[Form] = []
         self._form: Form | None = None
         self._select: tuple[str, list[str], list[str]] | None = None  # name, options, selected
         self._textarea: list[str] | None = None
-        self._text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {name: value or "" for name, value in attrs}
@@ -95,6 +93,10 @@ class PageParser(HTMLParser):
             self.links.append((urljoin(self.url, found["href"]), found))
         elif tag == "meta" and found.get("name"):
             self.meta[found["name"]] = found.get("content", "")
+        elif (tag == "link" and found.get("rel") == "stylesheet" and found.get("href")) or (
+            tag == "script" and found.get("src")
+        ):
+            self.assets.append(urljoin(self.url, found.get("href") or found["src"]))
         elif tag == "iframe" and found.get("src"):
             self.frames.append(urljoin(self.url, found["src"]))
         elif tag == "form":
@@ -189,6 +191,7 @@ class Browser:
     cookies: dict[str, dict[str, str]] = field(default_factory=dict)
     seen: list[tuple[str, str, int]] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)  # every page it ended on
+    assets: set[str] = field(default_factory=set)  # stylesheets and scripts loaded
 
     def request(self, method: str, url: str, data: dict[str, str] | None = None) -> Page:
         for _hop in range(12):
@@ -209,6 +212,7 @@ class Browser:
                 method, data = "GET", None
                 continue
             page = parse(url, response)
+            self.load_assets(page)
             auto = page.forms_where(**{"data-autosubmit": ""})
             if auto:  # what autosubmit.js does in a browser
                 form = auto[0]
@@ -220,6 +224,17 @@ class Browser:
 
     def get(self, url: str) -> Page:
         return self.request("GET", url)
+
+    def load_assets(self, page: Page) -> None:
+        """Fetch the page's stylesheets and scripts (once each), as a browser would."""
+        for url in page.parsed.assets:
+            if url in self.assets or urlsplit(url).netloc != urlsplit(page.url).netloc:
+                continue
+            self.assets.add(url)
+            response = self.http.get(url, timeout=30)
+            self.seen.append(("GET", url, response.status_code))
+            if response.status_code != 200:
+                raise CrawlFailed(f"{page.url} loads {url} -> {response.status_code}")
 
     def submit(self, form: Form, button: dict[str, str] | None = None, /, **typed: str) -> Page:
         data = form.values(button, **typed)
@@ -598,6 +613,7 @@ def main(argv: list[str]) -> int:
         say(f"wheel crawl: FAILED: {error}", error=True)
         return 1
     requests_made = sum(len(b.seen) for b in crawl.browsers)
+    assets = set().union(*(b.assets for b in crawl.browsers))
     kinds = crawl.seen_kinds()
     for kind, (who, status, _url) in sorted(kinds.items()):
         say(f"  {status}  {kind:<58} ({who})")
@@ -606,7 +622,10 @@ def main(argv: list[str]) -> int:
         say("wheel crawl: FAILED: never opened these page kinds:", error=True)
         say("\n".join(f"  {kind}" for kind in missing), error=True)
         return 1
-    say(f"wheel crawl: {len(kinds)} page kinds, {requests_made} requests, no errors")
+    say(
+        f"wheel crawl: {len(kinds)} page kinds, {len(assets)} stylesheets and scripts, "
+        f"{requests_made} requests, no errors"
+    )
     return 0
 
 
