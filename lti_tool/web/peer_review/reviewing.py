@@ -8,7 +8,8 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.peer_review import identities, reviews, submissions
+from lti_tool.peer_review import reviews
+from lti_tool.peer_review.learner_pages import review_task
 from lti_tool.peer_review.reviewing import rate_review as rate
 from lti_tool.peer_review.reviewing import save_review
 from lti_tool.web.context import services
@@ -60,26 +61,21 @@ def review(activity_id: int, allocation_id: int) -> ResponseReturnValue:
                 ),
                 code=303,
             )
-    with svc.engine.connect() as connection:
-        task = reviews.assignment(
-            connection, activity_id=activity_id, reviewer_id=reviewer, allocation_id=allocation_id
-        )
-        work = submissions.latest_work(connection, task.submission_id)
-        author = (
-            None
-            if task.kind == "self"
-            else identities.author_names(
-                connection, opened.settings.anonymity, [task.submission_id]
-            ).get(task.submission_id)
-        )
+    found = review_task(
+        svc.engine,
+        activity_id=activity_id,
+        settings=opened.settings,
+        reviewer_id=reviewer,
+        allocation_id=allocation_id,
+    )
     page = render_template(
         "peer_review/review.html",
-        author_name=author,
+        author_name=found.author_name,
         token=opened.token,
         activity=opened.activity,
         settings=opened.settings,
-        task=task,
-        work=work,
+        task=found.task,
+        work=found.work,
         errors=errors,
         form=request.form if request.method == "POST" else None,
         saved=load(PageArgs(), request.args)["saved"] == "1",
