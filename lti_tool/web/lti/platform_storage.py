@@ -3,7 +3,7 @@ to open Peerlearn in a window of its own.
 
 The launch view stays as it is: :class:`PlatformStorageCheck` and
 :class:`StateCookieMissing` are raised while the launch is validated (before anything is
-consumed) and answered here.
+consumed) and answered here (the handlers are registered in :mod:`.blueprint`).
 """
 
 from __future__ import annotations
