@@ -9,7 +9,7 @@ clock skew; ``aud`` must contain our client id and ``azp`` must equal it when ``
 several values; an unknown ``kid`` refetches the platform key set (rate-limited);
 ``target_link_uri`` must point at us; and every failure is a :class:`LaunchRefused` (a
 4xx page), never a bare exception. A launch whose cookie did not come back is answered by
-the pages of ``web/platform_storage_views.py``, before anything is consumed.
+the pages of ``web/lti/platform_storage.py``, before anything is consumed.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def submissions_at_risk(
     listed.
     """
     deadline = settings.reviews_due or settings.submissions_due + NO_DEADLINE
-    states = _states(connection, activity_id, open_until=deadline)
+    states = submission_states(connection, activity_id, open_until=deadline)
     found = at_risk(
         states,
         k=settings.reviews_per_submission,
@@ -185,7 +185,7 @@ def pick_in_database(
     return SubmissionId(str(found)) if found is not None else None
 
 
-def _states(
+def submission_states(
     connection: Connection, activity_id: int, *, open_until: datetime | None = None
 ) -> list[SubmissionState]:
     """Each submission's completed reviews and the leases on it; with ``open_until``,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from lti_tool.domain.course_choices import CourseChoice
 from lti_tool.domain.errors import BadRequest, NotFound
@@ -87,3 +87,22 @@ def remove(connection: Connection, *, context_id: int, rubric_id: int) -> None:
     )
     if gone.rowcount == 0:
         raise NotFound("There is no such rubric in this course's library.", code="rubric_not_found")
+
+
+def save_to_library(
+    engine: Engine, *, context_id: int, title: str, rubric: Rubric, by: int, now: datetime
+) -> int:
+    """Staff keep an activity's rubric in the course's library (one transaction)."""
+    with engine.begin() as connection:
+        return save(connection, context_id=context_id, title=title, rubric=rubric, by=by, now=now)
+
+
+def remove_from_library(engine: Engine, *, context_id: int, rubric_id: int) -> None:
+    """Staff remove a rubric from the course's library (404 for another course's)."""
+    with engine.begin() as connection:
+        remove(connection, context_id=context_id, rubric_id=rubric_id)
+
+
+def library_of(engine: Engine, context_id: int) -> list[LibraryRubric]:
+    with engine.connect() as connection:
+        return library(connection, context_id)

@@ -15,19 +15,19 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, exists, select, update
+from sqlalchemy import Connection, Engine, exists, select, update
 
 from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.activities import ActivityKind
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.settings_edits import SettingsChange, diff_settings
 from lti_tool.lti.ags import AgsClient, AgsError
-from lti_tool.lti.registrations import PlatformRegistration
+from lti_tool.lti.registrations import PlatformRegistration, RegistrationDirectory
 from lti_tool.peer_review import grading
 from lti_tool.peer_review.audit import record_change
 from lti_tool.peer_review.events import Recorder
 from lti_tool.peer_review.lms_groups import kept_settings
-from lti_tool.persistence.models import Activity
+from lti_tool.persistence.models import Activity, Platform
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 
 log = logging.getLogger("peerlearn.peer_review")
@@ -122,3 +122,79 @@ def sync_line_item(
         log.warning("line item not updated", extra={"url": lineitem_url, "error": str(error)})
         return False
     return True
+
+
+def change_settings(
+    engine: Engine,
+    *,
+    activity: PlacedActivity,
+    kind: ActivityKind,
+    old: PeerReviewSettings,
+    submitted: Mapping[str, str],
+    staff_id: int,
+    platform_id: int,
+    ags: AgsClient,
+    registrations: RegistrationDirectory,
+    now: datetime,
+    recorder: Recorder | None = None,
+) -> tuple[SettingsChange, bool]:
+    """Staff change the settings (:func:`edit_settings`, one transaction), then give the
+    LMS's gradebook column a new title or points; the flag says whether the LMS has what
+    it needs (False: staff should change the column in the LMS too)."""
+    with engine.begin() as connection:
+        change = edit_settings(
+            connection,
+            activity=activity,
+            kind=kind,
+            old=old,
+            submitted=submitted,
+            staff_id=staff_id,
+            now=now,
+            recorder=recorder,
+        )
+    if not LINE_ITEM_FIELDS & set(change.fields):
+        return change, True
+    return change, _sync_gradebook_column(
+        engine,
+        activity_id=activity.id,
+        platform_id=platform_id,
+        ags=ags,
+        registrations=registrations,
+    )
+
+
+def _sync_gradebook_column(
+    engine: Engine,
+    *,
+    activity_id: int,
+    platform_id: int,
+    ags: AgsClient,
+    registrations: RegistrationDirectory,
+) -> bool:
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Activity.title, Activity.score_maximum, Activity.line_item_url).where(
+                Activity.id == activity_id
+            )
+        ).one()
+        platform = connection.execute(
+            select(Platform.issuer, Platform.client_id).where(Platform.id == platform_id)
+        ).one_or_none()
+    if not found.line_item_url or found.score_maximum is None:
+        return True  # no gradebook column yet: the first launch's grades will carry points
+    registration = registrations.find(platform.issuer, platform.client_id) if platform else None
+    if registration is None:
+        return False
+    return sync_line_item(
+        ags,
+        registration,
+        found.line_item_url,
+        label=found.title,
+        score_maximum=found.score_maximum,
+    )
+
+
+def work_started_in(engine: Engine, activity_id: int) -> tuple[bool, bool]:
+    """:func:`work_started`, in a connection of its own."""
+    with engine.connect() as connection:
+        return work_started(connection, activity_id)

@@ -12,7 +12,8 @@ from typing import Any
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from lti_tool.domain.errors import BadRequest
+from lti_tool.domain.activities import ActivityKind
+from lti_tool.domain.errors import BadRequest, PeerlearnError
 
 # Row ids are 32-bit in both databases: a larger number names nothing (and must not reach
 # PostgreSQL, which would refuse the comparison). Views answer 404 for one in a path.
@@ -57,3 +58,28 @@ def load(schema: Schema, data: Any = None) -> dict[str, Any]:
         )
         raise FormInvalid(f"Check these fields: {problems}.") from None
     return loaded
+
+
+def load_or(schema: Schema, refusal: PeerlearnError, data: Any = None) -> dict[str, Any]:
+    """Like :func:`load`, but a form that does not fit is refused with ``refusal`` (for
+    forms whose mistakes have their own code and message)."""
+    try:
+        loaded: dict[str, Any] = schema.load(request.form if data is None else data)
+    except ValidationError:
+        raise refusal from None
+    return loaded
+
+
+def kind_values(kind: ActivityKind, data: Any = None) -> dict[str, str]:
+    """The settings form of an activity kind: each of its fields as sent ("" if absent).
+    What the values mean is checked by the kind itself (:meth:`ActivityKind.build`)."""
+    names = [field.name for field in kind.form]
+    # Attribute names of our own: a kind's field could be called like a Schema method.
+    schema = Form.from_dict(
+        {
+            f"field_{i}": fields.String(data_key=name, load_default="")
+            for i, name in enumerate(names)
+        }
+    )
+    loaded = load(schema(), data)
+    return {name: loaded[f"field_{i}"] for i, name in enumerate(names)}

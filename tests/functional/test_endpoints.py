@@ -119,7 +119,7 @@ def test_unexpected_errors_show_no_traceback(world: LtiWorld) -> None:
         raise RuntimeError("sqlalchemy exploded: secret detail")
 
     browser, home = world.launch("demo-learner-1")
-    world.app.view_functions["app_pages.profile"] = broken_view
+    world.app.view_functions["courses.profile"] = broken_view
     page = browser.get(home.link("profile-link"))
     assert page.status == 500
     assert page.error_code() == "internal_error"
