@@ -9,10 +9,6 @@ from flask import Flask, Response, g, request
 
 from lti_tool.domain.peer_review.settings_form import SAVED_RUBRICS
 from lti_tool.peer_review import rubric_library
-from lti_tool.web import (  # noqa: F401 - imported for the routes they add
-    library_flag_views,
-    library_sharing_views,
-)
 from lti_tool.web.admin_views import admin_pages
 from lti_tool.web.app_views import app_pages
 from lti_tool.web.context import close_db
@@ -21,10 +17,7 @@ from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import register_kind_pages
-from lti_tool.web.library_discovery_views import library_discovery
-from lti_tool.web.library_moderation_views import library_moderation
-from lti_tool.web.library_requests_views import library_social
-from lti_tool.web.library_views import register_library
+from lti_tool.web.library import register_library
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools
@@ -57,11 +50,8 @@ def register_web(app: Flask) -> None:
     register_choice_provider(app, SAVED_RUBRICS, rubric_library.course_choices)
     register_library(app)
     app.register_blueprint(grade_api)
-    app.register_blueprint(library_moderation)
     app.register_blueprint(admin_pages)
     app.register_blueprint(roster_pages)
-    app.register_blueprint(library_discovery)
-    app.register_blueprint(library_social)
     app.register_blueprint(meta)
     app.register_blueprint(registration)
     register_error_handlers(app)
