@@ -23,7 +23,17 @@ from lti_tool.domain.library.content import ContentInvalid, ItemForm, check_item
 from lti_tool.domain.library.permissions import Viewer
 from lti_tool.domain.library.video import VideoProviders
 from lti_tool.file_store import FileStore
-from lti_tool.library import attachments, comments, items, moderation, reading, topics, votes
+from lti_tool.launch_session import LaunchSession
+from lti_tool.library import (
+    access,
+    attachments,
+    comments,
+    items,
+    moderation,
+    reading,
+    topics,
+    votes,
+)
 from lti_tool.library.access import Actor, CourseViewer, ItemAccess
 from lti_tool.library.attachments import Attachment
 from lti_tool.library.events import Recorder
@@ -31,6 +41,16 @@ from lti_tool.library.people import names_of
 
 ITEM_STATES = ("draft", "pending", "published", "hidden")
 VERSION_LOST = "Reload the page and edit again."
+
+
+def open_item(engine: Engine, launch: LaunchSession, key: str, need: str = "view") -> ItemAccess:
+    """The item ``key`` names as the launch's person may see it (404 otherwise), if they
+    may do ``need`` with it (an :class:`~lti_tool.domain.library.permissions.Allowed`
+    field; 403 otherwise)."""
+    with engine.connect() as connection:
+        found = access.open_item(connection, launch, key)
+    access.require(found, need)
+    return found
 
 
 def create_item(

@@ -75,18 +75,50 @@ def open_comment(
     )
 
 
+def authorise_item(
+    engine: Engine, viewer: CourseViewer, key: str, *, staff: bool = False
+) -> ItemTarget:
+    """The item, if the viewer may see it (404 otherwise) and, with ``staff``, moderate
+    it (403 otherwise). Pages call this before reading a form: a refusal says no more."""
+    with engine.connect() as connection:
+        item, standing = open_target(connection, viewer, key)
+    if staff:
+        require_staff(standing)
+    return item
+
+
+def authorise_comment(
+    engine: Engine, viewer: CourseViewer, comment_id: int, *, staff: bool = False
+) -> ItemTarget:
+    """The comment's item, as :func:`authorise_item` checks it for the comment."""
+    with engine.connect() as connection:
+        _comment, item, standing = open_comment(connection, viewer, comment_id)
+    if staff:
+        require_staff(standing)
+    return item
+
+
 # -- Flags ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FlagPage:
-    """What the flag form shows: the item (and the comment), and whether it is the
-    viewer's own (with the moderation notice its author reads)."""
+    """What a flag form shows: the item, whether it is the viewer's own, and the
+    moderation notice its author reads."""
 
     item: ItemTarget
-    comment: CommentTarget | None
     own: bool
     notice_for_author: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentFlagPage:
+    """What a comment's flag form shows: the comment, its item, whether it is the
+    viewer's own comment."""
+
+    comment: CommentTarget
+    item: ItemTarget
+    own: bool
 
 
 def flag_item_page(engine: Engine, viewer: CourseViewer, key: str) -> FlagPage:
@@ -98,13 +130,13 @@ def flag_item_page(engine: Engine, viewer: CourseViewer, key: str) -> FlagPage:
             if own
             else None
         )
-    return FlagPage(item, None, own, notice)
+    return FlagPage(item, own, notice)
 
 
-def flag_comment_page(engine: Engine, viewer: CourseViewer, comment_id: int) -> FlagPage:
+def flag_comment_page(engine: Engine, viewer: CourseViewer, comment_id: int) -> CommentFlagPage:
     with engine.connect() as connection:
         comment, item, standing = open_comment(connection, viewer, comment_id)
-    return FlagPage(item, comment, comment.author_id == standing.user_id)
+    return CommentFlagPage(comment, item, comment.author_id == standing.user_id)
 
 
 def flag_item(

@@ -17,7 +17,7 @@ from lti_tool.web.errors import register_error_handlers
 from lti_tool.web.grade_api import grade_api
 from lti_tool.web.kind_choices import register_choice_provider
 from lti_tool.web.kind_pages import register_kind_pages
-from lti_tool.web.library import register_library
+from lti_tool.web.library.registration import register_library
 from lti_tool.web.lti_views import lti
 from lti_tool.web.meta_views import meta
 from lti_tool.web.peer_review_moderation import staff_tools as peer_review_staff_tools

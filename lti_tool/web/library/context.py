@@ -21,7 +21,7 @@ from lti_tool.domain.library.moderation import FlagReason, Viewer
 from lti_tool.domain.library.permissions import CourseRelation
 from lti_tool.domain.library.video import VideoProviders
 from lti_tool.launch_session import LaunchSession
-from lti_tool.library import access, browsing
+from lti_tool.library import access, authoring, browsing
 from lti_tool.library import staff as staff_acts
 from lti_tool.library.access import CourseViewer, ItemAccess, ItemTarget
 from lti_tool.library.events import Recorder
@@ -82,31 +82,22 @@ def visit() -> Visit:
 def open_item(key: str, need: str = "view") -> tuple[Visit, ItemAccess]:
     """The visit and the item ``key`` names, if the viewer may ``need`` it."""
     launch, token = current_launch()
-    with services().engine.connect() as connection:
-        found = access.open_item(connection, launch, key)
-    access.require(found, need)
+    found = authoring.open_item(services().engine, launch, key, need)
     return Visit(launch, token, found.context_id), found
 
 
-def authorise_item(key: str, *, staff: bool = False) -> tuple[Visit, ItemTarget, Viewer]:
-    """The visit and the item ``key`` names, as moderation, flags and sharing see it;
+def authorise_item(key: str, *, staff: bool = False) -> tuple[Visit, ItemTarget]:
+    """The visit and the item ``key`` names, as flags, moderation and sharing see it;
     with ``staff``, refused (403) unless the viewer moderates it. Done before a form is
     read, so a refusal says nothing more."""
     current = visit()
-    with services().engine.connect() as connection:
-        item, viewer = staff_acts.open_target(connection, current.viewer, key)
-    if staff:
-        staff_acts.require_staff(viewer)
-    return current, item, viewer
+    return current, staff_acts.authorise_item(services().engine, current.viewer, key, staff=staff)
 
 
 def authorise_comment(comment_id: int, *, staff: bool = False) -> tuple[Visit, ItemTarget]:
     """The visit and the item of the comment, as :func:`authorise_item` does it."""
     current = visit()
-    with services().engine.connect() as connection:
-        _comment, item, viewer = staff_acts.open_comment(connection, current.viewer, comment_id)
-    if staff:
-        staff_acts.require_staff(viewer)
+    item = staff_acts.authorise_comment(services().engine, current.viewer, comment_id, staff=staff)
     return current, item
 
 

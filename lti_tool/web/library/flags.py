@@ -44,7 +44,7 @@ def flag_item_form(key: str) -> ResponseReturnValue:
 
 
 def flag_item(key: str) -> ResponseReturnValue:
-    current, _item, _viewer = authorise_item(key)
+    current, _item = authorise_item(key)
     reason = _reason()  # read once the viewer may see the item: others learn nothing
     item = staff.flag_item(
         services().engine, current.viewer, key, reason, now=now(), recorder=recorder()
@@ -55,7 +55,6 @@ def flag_item(key: str) -> ResponseReturnValue:
 def flag_comment_form(comment_id: int) -> ResponseReturnValue:
     current = visit()
     shown = staff.flag_comment_page(services().engine, current.viewer, comment_id)
-    assert shown.comment is not None  # noqa: S101 - a comment's page has its comment
     return render_notice(
         "library/flag.html",
         current,

@@ -101,7 +101,7 @@ def _after_decision(current: Visit, action: StaffAction, back: str) -> ResponseR
 
 
 def decide_item(key: str) -> ResponseReturnValue:
-    current, _item, _viewer = authorise_item(key, staff=True)
+    current, _item = authorise_item(key, staff=True)
     action, note, back = _decision()
     staff.decide_item(services().engine, current.viewer, key, action, note, now=now())
     return _after_decision(current, action, back)

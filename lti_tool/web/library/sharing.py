@@ -31,7 +31,7 @@ def share_page(key: str) -> ResponseReturnValue:
 
 
 def share(key: str) -> ResponseReturnValue:
-    current, _item, _viewer = authorise_item(key, staff=True)
+    current, _item = authorise_item(key, staff=True)
     target = _target()  # read once staff may act: a refusal says nothing more
     added = staff.share(
         services().engine, current.viewer, key, target, now=now(), recorder=recorder()
@@ -48,7 +48,7 @@ def share(key: str) -> ResponseReturnValue:
 
 
 def unshare(key: str) -> ResponseReturnValue:
-    current, _item, _viewer = authorise_item(key, staff=True)
+    current, _item = authorise_item(key, staff=True)
     staff.unshare(services().engine, current.viewer, key, _target(), now=now())
     return redirect(
         url_for("library.share_page", key=key, ls=current.token, notice="unshared"), code=303
