@@ -54,9 +54,12 @@ def optional_number() -> OptionalNumber:
 
 
 def load_numbers(schema: Form, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """``data`` (the request's form and query) through a schema of optional numbers."""
+    """``data`` (by default the posted form, or a page's query string) through a schema
+    with optional numbers: a number that is not one is 400 ``bad_number``."""
+    if data is None:
+        data = request.form if request.method == "POST" else request.args
     try:
-        loaded: dict[str, Any] = schema.load(request.values if data is None else data)
+        loaded: dict[str, Any] = schema.load(data)
     except ValidationError as error:
         name, messages = sorted(error.normalized_messages().items())[0]
         raise BadRequest(f"{name} {' '.join(map(str, messages))}", code="bad_number") from None
