@@ -10,7 +10,7 @@ course check, queries, template), and p50/p99 are printed.
   "following" view.
 * Search: one to three words drawn as people type them (common words match thousands of
   items), best match first, then page 2 and a kind filter.
-* Feed: ``library_social.feed``, the course's activity feed.
+* Feed: ``library.feed``, the course's activity feed.
 
 Baseline, in the same run: the same pages with a naive listing swapped in: ``LIKE
 '%word%'`` over title, summary and body, every matching row loaded and sliced in Python,
@@ -50,7 +50,7 @@ from config import Environment, Settings  # noqa: E402
 from lti_tool import create_app  # noqa: E402
 from lti_tool.keys import KeyRing  # noqa: E402
 from lti_tool.launch_session import LaunchSession  # noqa: E402
-from lti_tool.library import discovery  # noqa: E402
+from lti_tool.library import browsing, discovery  # noqa: E402
 from lti_tool.persistence.library_models import (  # noqa: E402
     LibraryComment,
     LibraryEvent,
@@ -62,7 +62,6 @@ from lti_tool.persistence.library_models import (  # noqa: E402
 )
 from lti_tool.persistence.migrate import upgrade  # noqa: E402
 from lti_tool.persistence.models import Context, Deployment, Platform, User  # noqa: E402
-from lti_tool.web import library_discovery_views  # noqa: E402
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 KINDS = ("article", "tip", "slides", "link", "video", "file")
@@ -335,12 +334,12 @@ def row(database_name: str, page: str, variant: str, timings: list[float], targe
 
 @contextmanager
 def naive_listing() -> Iterator[None]:
-    chosen: Callable[..., discovery.LibraryPage] = library_discovery_views.list_items
-    library_discovery_views.list_items = naive_list_items  # type: ignore[assignment]
+    chosen: Callable[..., discovery.LibraryPage] = browsing.list_items
+    browsing.list_items = naive_list_items  # type: ignore[assignment]
     try:
         yield
     finally:
-        library_discovery_views.list_items = chosen  # type: ignore[assignment]
+        browsing.list_items = chosen  # type: ignore[assignment]
 
 
 def measure(kind: str, args: argparse.Namespace) -> list[str]:
@@ -383,7 +382,7 @@ def measure(kind: str, args: argparse.Namespace) -> list[str]:
                 baseline = latencies(app, token, paths[: max(20, args.requests // 5)])
             lines.append(row(kind, page, "naive", baseline, target))
         with app.test_request_context():
-            feed = url_for("library_social.feed")
+            feed = url_for("library.feed")
         paths = [f"{feed}?"] * args.requests
         lines.append(row(kind, "feed", "peerlearn", latencies(app, token, paths), 50.0))
         services.close()

@@ -126,43 +126,43 @@ MAY: dict[str, frozenset[str]] = {
     "library.download": COURSE_MEMBERS,
     # Library moderation and sharing: a course's items and comments, flagged by members,
     # decided and shared by its staff; each course has its own queue and policy.
-    "library_moderation.flag_item_form": COURSE_MEMBERS,
-    "library_moderation.flag_item": COURSE_MEMBERS,
-    "library_moderation.flag_comment_form": COURSE_MEMBERS,
-    "library_moderation.flag_comment": COURSE_MEMBERS,
-    "library_moderation.queue": ANY_STAFF,
-    "library_moderation.policy": ANY_STAFF,
-    "library_moderation.save_policy": ANY_STAFF,
-    "library_moderation.review_item": COURSE_STAFF,
-    "library_moderation.decide_item": COURSE_STAFF,
-    "library_moderation.decide_comment": COURSE_STAFF,
-    "library_moderation.share_page": COURSE_STAFF,
-    "library_moderation.share": COURSE_STAFF,
-    "library_moderation.unshare": COURSE_STAFF,
+    "library.flag_item_form": COURSE_MEMBERS,
+    "library.flag_item": COURSE_MEMBERS,
+    "library.flag_comment_form": COURSE_MEMBERS,
+    "library.flag_comment": COURSE_MEMBERS,
+    "library.queue": ANY_STAFF,
+    "library.policy": ANY_STAFF,
+    "library.save_policy": ANY_STAFF,
+    "library.review_item": COURSE_STAFF,
+    "library.decide_item": COURSE_STAFF,
+    "library.decide_comment": COURSE_STAFF,
+    "library.share_page": COURSE_STAFF,
+    "library.share": COURSE_STAFF,
+    "library.unshare": COURSE_STAFF,
     # The course library's index: each launched person reads their own course's library.
-    "library_discovery.index": ANY_LAUNCH,
-    "library_discovery.following": ANY_LAUNCH,
+    "library.index": ANY_LAUNCH,
+    "library.following": ANY_LAUNCH,
     # Library, social learning: acts on an item or a request of the course, and pages
     # about the session's own course (feed, notifications, requests, follows).
-    "library_social.discussion": COURSE_MEMBERS,  # leads to the item page
-    "library_social.add_comment": COURSE_MEMBERS,
-    "library_social.edit_comment": frozenset({LEARNER}),  # the comment's author
-    "library_social.delete_comment": frozenset({LEARNER}),
-    "library_social.helpful": COURSE_MEMBERS,  # not the item's author (demo-learner-2)
-    "library_social.rate": COURSE_MEMBERS,
-    "library_social.follow": ANY_LAUNCH,
-    "library_social.feed": ANY_LAUNCH,
-    "library_social.notifications": ANY_LAUNCH,
-    "library_social.unread": ANY_LAUNCH,
-    "library_social.read_notification": frozenset({LEARNER}),  # the notified person
-    "library_social.read_all": ANY_LAUNCH,
-    "library_social.requests": ANY_LAUNCH,
-    "library_social.propose": ANY_LAUNCH,
-    "library_social.upvote": COURSE_MEMBERS,
-    "library_social.volunteer": COURSE_MEMBERS,
-    "library_social.answer": COURSE_MEMBERS,
-    "library_social.hide": COURSE_STAFF,
-    "library_social.restore": COURSE_STAFF,
+    "library.discussion": COURSE_MEMBERS,  # leads to the item page
+    "library.add_comment": COURSE_MEMBERS,
+    "library.edit_comment": frozenset({LEARNER}),  # the comment's author
+    "library.delete_comment": frozenset({LEARNER}),
+    "library.helpful": COURSE_MEMBERS,  # not the item's author (demo-learner-2)
+    "library.rate": COURSE_MEMBERS,
+    "library.follow": ANY_LAUNCH,
+    "library.feed": ANY_LAUNCH,
+    "library.notifications": ANY_LAUNCH,
+    "library.unread": ANY_LAUNCH,
+    "library.read_notification": frozenset({LEARNER}),  # the notified person
+    "library.read_all": ANY_LAUNCH,
+    "library.requests": ANY_LAUNCH,
+    "library.propose": ANY_LAUNCH,
+    "library.upvote": COURSE_MEMBERS,
+    "library.volunteer": COURSE_MEMBERS,
+    "library.answer": COURSE_MEMBERS,
+    "library.hide": COURSE_STAFF,
+    "library.restore": COURSE_STAFF,
 }
 
 

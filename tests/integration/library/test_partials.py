@@ -17,7 +17,7 @@ from lti_tool.domain.library.permissions import ItemState
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSession
 from lti_tool.library.access import ItemTarget
-from lti_tool.web.library_moderation_views import Session, item_url
+from lti_tool.web.library.context import Visit, item_url
 from tests.conftest import make_settings
 
 
@@ -87,7 +87,7 @@ def test_links_to_the_item_page(app: Flask) -> None:
         launch_id="x",
         issued_at=0,
     )
-    current = Session(launch, "T", 1)
+    current = Visit(launch, "T", 1)
     item = ItemTarget(
         id=1,
         key="k-1",

@@ -1,27 +1,18 @@
-"""The "library" activity kind in the LMS: its picker choices per course and its launch
-page.
-
-A placement opens the whole library or one topic (the discovery index,
-``library_discovery.index``, filtered by ``topic``), or one item (``library.item``).
-"""
+"""The "library" activity kind in the LMS: the picker's choices per course, and the
+topic a placement opens (created on first launch when new)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from flask import redirect, url_for
-from flask.typing import ResponseReturnValue
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from lti_tool.domain.course_choices import CourseChoice
 from lti_tool.domain.errors import NotFound
-from lti_tool.domain.library.placement import ITEM, TOPIC
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.library import reading, topics
-from lti_tool.web.context import services
-from lti_tool.web.kind_pages import ActivityLaunch
 
 
 def topic_choices(connection: Connection, context_id: int) -> list[CourseChoice]:
@@ -40,19 +31,9 @@ def item_choices(connection: Connection, context_id: int) -> list[CourseChoice]:
     ]
 
 
-def launch_page(launched: ActivityLaunch) -> ResponseReturnValue:
-    settings, token = launched.activity.settings, launched.token
-    context_id = launched.activity.context_id
-    placement = settings.get("placement")
-    if placement == ITEM:
-        return redirect(url_for("library.item", key=settings.get("item_key", ""), ls=token))
-    if placement == TOPIC:
-        topic_id = _placed_topic(context_id, settings, launched.launch.user_id)
-        return redirect(url_for("library_discovery.index", topic=topic_id, ls=token))
-    return redirect(url_for("library_discovery.index", ls=token))
-
-
-def _placed_topic(context_id: int, settings: Mapping[str, Any], user_id: int) -> int:
+def placed_topic(
+    engine: Engine, context_id: int, settings: Mapping[str, Any], *, user_id: int, now: datetime
+) -> int:
     """The placement's topic in this course; named topics that are new (or that the LMS
     carried into a copied course) are created on first launch."""
     try:
@@ -60,14 +41,10 @@ def _placed_topic(context_id: int, settings: Mapping[str, Any], user_id: int) ->
     except TopicInvalid:
         raise NotFound("This placement names no topic.", code="library_topic_missing") from None
     slug = str(settings.get("topic_slug") or wanted.slug)
-    with services().engine.begin() as connection:
+    with engine.begin() as connection:
         found = topics.topic_by_slug(connection, context_id, slug)
         if found is None:
             [found] = topics.ensure_topics(
-                connection,
-                context_id=context_id,
-                topics=[wanted],
-                created_by=user_id,
-                now=datetime.now(UTC),
+                connection, context_id=context_id, topics=[wanted], created_by=user_id, now=now
             )
     return found.id
