@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from lti_tool.courses.activities import PlacedActivity
-from lti_tool.courses.activity_grades import publish_grade
+from lti_tool.courses.grade_passback import publish_grade
 from lti_tool.domain.grading import ActivityProgress, Grade, GradingProgress
 from lti_tool.domain.peer_review.grade_model import (
     GradeComponent,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from lti_tool.courses.activity_grades import publish_grade
+from lti_tool.courses.grade_passback import publish_grade
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.grading import (
     COMMENT_LIMIT,
