@@ -20,6 +20,7 @@ from lti_tool.domain.library.content import RULES, ContentInvalid, ItemForm, Ite
 from lti_tool.domain.library.permissions import Viewer
 from lti_tool.domain.library.placement import COURSE_ITEMS, COURSE_TOPICS, KIND_KEY
 from lti_tool.domain.library.video import VideoProviders, VideoRef, configured_providers
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import (
     access,
     attachments,
@@ -30,7 +31,6 @@ from lti_tool.library import (
     topics,
     votes,
 )
-from lti_tool.library.events import Recorder
 from lti_tool.library.people import names_of
 from lti_tool.web.context import current_launch, services
 from lti_tool.web.kind_choices import register_choice_provider

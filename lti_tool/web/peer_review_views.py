@@ -20,6 +20,7 @@ from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_fr
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import (
     calibration_attempts,
     grading,
@@ -29,7 +30,6 @@ from lti_tool.peer_review import (
     submissions,
 )
 from lti_tool.peer_review import reassign as reassignments
-from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import (
     Allocation,
     Submission,

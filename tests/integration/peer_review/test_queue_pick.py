@@ -112,7 +112,7 @@ def test_the_query_picks_what_the_rule_picks(engine: Engine, policy: GroupPolicy
             scenario(connection, activity, people, rng)
             queue.expire_leases(connection, activity_id=activity, now=NOW)
             recount(connection, connection.scalars(select(Submission.id)))
-            states = queue._states(connection, activity, open_until=FAR)
+            states = queue.submission_states(connection, activity, open_until=FAR)
             groups = {state.author: state.group for state in states if state.group}
             for reviewer in rng.sample(people, 6):
                 mine = {
