@@ -72,6 +72,7 @@ def group_sync(services: Services) -> GroupSync:
         services.engine,
         CourseGroupsClient(services.service_tokens, nrps, http=services.http),
         services.registrations,
+        listeners=services.groups_changed,
     )
 
 
