@@ -121,7 +121,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def python_pick(connection: Connection, activity: int, reviewer: int) -> SubmissionId | None:
-    states = queue._states(connection, activity, open_until=NOW + timedelta(days=30))
+    states = queue.submission_states(connection, activity, open_until=NOW + timedelta(days=30))
     mine = {
         SubmissionId(str(found))
         for found in connection.scalars(
