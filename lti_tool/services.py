@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from redis import Redis
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
@@ -22,6 +23,7 @@ from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.lti.service_tokens import ServiceTokens
 from lti_tool.lti.state import StateCodec
+from lti_tool.peer_review.lms_groups import refresh_course
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
 
@@ -47,6 +49,9 @@ class Services:
     kind_pages: dict[str, Any] = field(default_factory=dict)
     # Providers of course-dependent form options, by name (lti_tool.web.kind_choices).
     choice_providers: dict[str, Any] = field(default_factory=dict)
+    # Told (connection, course id) when a course's LMS groups were synced, in that
+    # transaction: features that use LMS groups register here (lti_tool.courses.lms_groups).
+    groups_changed: list[Callable[[Connection, int], None]] = field(default_factory=list)
     stop_delivery: threading.Event = field(default_factory=threading.Event)
     delivery_thread: threading.Thread | None = None
 
@@ -99,4 +104,5 @@ def build_services(settings: Settings) -> Services:
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),
         http=http,
+        groups_changed=[refresh_course],
     )

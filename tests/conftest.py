@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from config import Environment, Settings
 from lti_tool.persistence.migrate import upgrade
-from lti_tool.persistence.models import Base
+from lti_tool.persistence.schema import Base
 
 POSTGRES_URL = os.environ.get(
     "PEERLEARN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -19,11 +19,11 @@ from lti_tool.courses.lms_groups import GroupSync
 from lti_tool.courses.roster import RosterSync
 from lti_tool.courses.roster_worker import RosterWorker
 from lti_tool.domain.errors import PeerlearnError
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.lti.ags import AgsClient
 from lti_tool.lti.course_groups import CourseGroupsClient
 from lti_tool.lti.nrps import NrpsClient
 from lti_tool.outbox.runner import drain, run_until_stopped, stop_on_signals
-from lti_tool.peer_review.events import Recorder
 from lti_tool.peer_review.reassign import reassign_due
 from lti_tool.peer_review.scheduler import allocate_due
 from lti_tool.persistence.models import Context, Deployment, Platform
@@ -72,6 +72,7 @@ def group_sync(services: Services) -> GroupSync:
         services.engine,
         CourseGroupsClient(services.service_tokens, nrps, http=services.http),
         services.registrations,
+        listeners=services.groups_changed,
     )
 
 

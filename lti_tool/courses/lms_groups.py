@@ -5,7 +5,9 @@ It runs with the roster sync, in the same queued request (``nrps-sync``, run by
 named by their LTI ``sub``, and the roster has just stored everyone. A sync reads the
 group sets, every page of groups, and each group's members (the roster service filtered
 by group), then replaces the course's ``lms_group`` and ``lms_group_member`` rows in one
-transaction and refreshes the activities that use the LMS's groups.
+transaction and tells its *listeners* (in that transaction) that the course's groups
+changed: features that use the LMS's groups (peer review refreshes its activities) register
+one at wiring time (:func:`lti_tool.services.build_services`), so courses import no feature.
 """
 
 from __future__ import annotations
@@ -22,14 +24,24 @@ from lti_tool.domain.course_groups import CourseGroup, GroupSet
 from lti_tool.domain.errors import NotFound
 from lti_tool.lti.course_groups import CourseGroupsClient
 from lti_tool.lti.registrations import RegistrationDirectory
-from lti_tool.peer_review.lms_groups import refresh_course
 from lti_tool.persistence.db import dialect_insert
-from lti_tool.persistence.models import Context, Deployment, Membership, Platform, User, utcnow
-from lti_tool.persistence.peer_review_models import LmsGroup, LmsGroupMember
+from lti_tool.persistence.models import (
+    Context,
+    Deployment,
+    LmsGroup,
+    LmsGroupMember,
+    Membership,
+    Platform,
+    User,
+    utcnow,
+)
 
 CHUNK = 500
 log = logging.getLogger("peerlearn.groups")
 GROUPS = cast(Table, LmsGroup.__table__)
+
+# Called with the connection and the course's id, in the transaction that stored its groups.
+GroupsChanged = Callable[[Connection, int], None]
 
 
 @dataclass(frozen=True)
@@ -59,11 +71,13 @@ class GroupSync:
         client: CourseGroupsClient,
         registrations: RegistrationDirectory,
         *,
+        listeners: Sequence[GroupsChanged] = (),
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
         self._client = client
         self._registrations = registrations
+        self._listeners = tuple(listeners)
         self._clock = clock
 
     def sync(
@@ -100,7 +114,8 @@ class GroupSync:
             )
         with self._engine.begin() as connection:
             stored = _store(connection, context_id, sets, groups, members, at=started)
-            refresh_course(connection, context_id)
+            for groups_changed in self._listeners:
+                groups_changed(connection, context_id)
         log.info(
             "groups synced", extra={"context": context_id, "groups": len(groups), "members": stored}
         )

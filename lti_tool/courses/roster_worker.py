@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,8 @@ from lti_tool.courses.roster import TOPIC, RosterSync, destination_for
 from lti_tool.domain.errors import NotFound
 from lti_tool.lti.nrps import RosterError
 from lti_tool.lti.service_tokens import ServiceTokenError
-from lti_tool.outbox import store as outbox
+from lti_tool.outbox.store import Claimed
+from lti_tool.outbox.worker import Backoff, Dead, Done, Later, OutboxLoop, Verdict, one_at_a_time
 from lti_tool.persistence.models import Platform
 
 REFUSALS = {400, 401, 403, 404, 405, 410, 422}  # the LMS will not give this roster
@@ -48,41 +48,36 @@ class RosterWorker:
         """Run every sync request that is due; returns requests done."""
         with self.engine.connect() as connection:
             platform_ids = list(connection.scalars(select(Platform.id)))
-        return sum(self._drain(platform_id) for platform_id in platform_ids)
+        loop = OutboxLoop(
+            self.engine,
+            TOPIC,
+            log,
+            "LMS roster unavailable, retrying later",
+            batch=self.batch,
+            lease_seconds=self.lease_seconds,
+            backoff=Backoff(self.base_backoff, self.max_backoff),
+            clock=self.clock,
+        )
+        return sum(
+            loop.drain(destination_for(platform_id), one_at_a_time(self._handle))
+            for platform_id in platform_ids
+        )
 
-    def _drain(self, platform_id: int) -> int:
-        done = 0
-        while True:
-            with self.engine.begin() as connection:
-                claimed = outbox.claim(
-                    connection,
-                    topic=TOPIC,
-                    destination=destination_for(platform_id),
-                    limit=self.batch,
-                    lease_seconds=self.lease_seconds,
-                    now=self.clock(),
-                )
-            if not claimed:
-                return done
-            for position, message in enumerate(claimed):
-                try:
-                    self._run(json.loads(message.payload))
-                except RosterError as error:
-                    if error.http_status in REFUSALS:
-                        with self.engine.begin() as connection:
-                            outbox.mark_dead(connection, message.id, error.detail)
-                        log.exception("roster refused by the LMS")
-                        continue
-                    self._retry_later(claimed[position:], message.attempts, error.detail)
-                    return done
-                except ServiceTokenError as error:
-                    self._retry_later(claimed[position:], message.attempts, error.detail)
-                    return done
-                except NotFound as error:  # the course or its LMS is gone: nothing to do
-                    log.info("roster sync request dropped", extra={"reason": error.detail})
-                with self.engine.begin() as connection:
-                    outbox.mark_delivered(connection, [message.id], self.clock())
-                done += 1
+    def _handle(self, message: Claimed) -> Verdict:
+        # The LMS (or its token endpoint) unavailable: this platform's other requests
+        # would fail the same way, so they wait together (Later).
+        try:
+            self._run(json.loads(message.payload))
+        except RosterError as error:
+            if error.http_status in REFUSALS:
+                log.exception("roster refused by the LMS")
+                return Dead(error.detail)
+            return Later(error.detail)
+        except ServiceTokenError as error:
+            return Later(error.detail)
+        except NotFound as error:  # the course or its LMS is gone: nothing to do
+            log.info("roster sync request dropped", extra={"reason": error.detail})
+        return Done()
 
     def _run(self, body: dict[str, Any]) -> None:
         requested = body.get("requested_at")
@@ -95,15 +90,3 @@ class RosterWorker:
         self.roster.sync(context_id, full=bool(body.get("full")), unless_synced_since=since)
         if self.groups is not None:
             self.groups.sync(context_id, unless_synced_since=since)
-
-    def _retry_later(self, messages: Sequence[outbox.Claimed], attempts: int, reason: str) -> None:
-        # The LMS (or its token endpoint) is unavailable: this platform's other requests
-        # would fail the same way, so they wait together.
-        ceiling = min(self.max_backoff, self.base_backoff * 2 ** min(attempts, 30))
-        delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not secrets
-        with self.engine.begin() as connection:
-            outbox.retry_at(connection, [m.id for m in messages], self.clock() + delay, reason)
-        log.warning(
-            "LMS roster unavailable, retrying later",
-            extra={"delay": round(delay, 1), "error": reason[:300]},
-        )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from lti_tool.courses.activity_grades import publish_grade
+from lti_tool.courses.grade_passback import publish_grade
 from lti_tool.domain.errors import NotFound
 from lti_tool.domain.grading import Grade
 from lti_tool.persistence.models import Activity

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request
@@ -20,8 +20,25 @@ from flask import Blueprint, Response, abort, request
 from lti_tool.domain.course_groups import GROUP_SETS_TYPE, GROUPS_SCOPE, GROUPS_TYPE
 from lti_tool.domain.launch import GROUPS_CLAIM
 
-if TYPE_CHECKING:
-    from lti_tool.demo.platform import DemoPlatform
+
+class PlatformWithGroups(Protocol):
+    """What course groups need of the demo platform: the one in
+    :mod:`lti_tool.demo.platform`, which uses this module (a protocol here keeps the two
+    out of an import circle)."""
+
+    @property
+    def issuer(self) -> str: ...
+
+    @property
+    def client_id(self) -> str: ...
+
+    @property
+    def registration(self) -> Any: ...
+
+    @property
+    def course_groups(self) -> DemoCourseGroups: ...
+
+    def authorised(self, authorization: str | None, scopes: list[str]) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -105,7 +122,9 @@ def filter_by_group(
     return [member for member in members if member["user_id"] in inside]
 
 
-def grant_groups_scope(lms: DemoPlatform, form: Mapping[str, str], granted: dict[str, Any]) -> None:
+def grant_groups_scope(
+    lms: PlatformWithGroups, form: Mapping[str, str], granted: dict[str, Any]
+) -> None:
     """Add the groups scope to a token lti1p3platform granted (the client assertion was
     checked there) when the tool asked for it."""
     if GROUPS_SCOPE not in str(form.get("scope", "")).split():
@@ -124,7 +143,7 @@ def grant_groups_scope(lms: DemoPlatform, form: Mapping[str, str], granted: dict
     granted["scope"] = scopes
 
 
-def register_course_groups(pages: Blueprint, platform: Callable[[], DemoPlatform]) -> None:
+def register_course_groups(pages: Blueprint, platform: Callable[[], PlatformWithGroups]) -> None:
     def page_of(items: list[dict[str, Any]], key: str, media_type: str) -> Response:
         lms = platform()
         if not lms.authorised(request.headers.get("Authorization"), [GROUPS_SCOPE]):

@@ -1,1 +1,3 @@
-"""Learning records: the one recorder, the launch statement, delivery to LRSs."""
+"""Learning records: ``recorder`` (the one recorder every feature records through),
+``records`` (validated statements into the outbox; LRS destinations), ``launch_statement``
+(the statement of an LTI launch) and ``delivery`` (the worker that sends them to LRSs)."""

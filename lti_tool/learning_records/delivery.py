@@ -7,12 +7,12 @@ one never holds up another.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -25,8 +25,9 @@ from lti_tool.learning_records.records import (
     pause,
     route_held,
 )
-from lti_tool.outbox import store as outbox
 from lti_tool.outbox.runner import run_until_stopped
+from lti_tool.outbox.store import Claimed
+from lti_tool.outbox.worker import Backoff, OutboxLoop, Retry, Settlement
 from xapi.delivery import Outcome, StatementStore, deliver
 from xapi.lrs import DEFAULT_TIMEOUT, LrsClient
 
@@ -81,76 +82,66 @@ class StatementWorker:
 
     def _drain(self, destination: Destination) -> int:
         client = self._client(destination)
-        delivered = 0
+        loop = OutboxLoop(
+            self.engine,
+            TOPIC,
+            log,
+            "LRS unavailable, retrying later",
+            lease_seconds=self.settings.lease_seconds,
+            backoff=Backoff(self.settings.base_backoff, self.settings.max_backoff),
+            clock=self.clock,
+        )
+
+        def limit() -> int:
+            return self._batch_limits.get(
+                destination.id, self.settings.max_batch or destination.batch_size
+            )
+
+        def handle(batch: list[Claimed]) -> Iterator[Settlement]:
+            outcome = deliver(client, [json.loads(item.payload) for item in batch])
+            yield self._settlement(destination, batch, outcome)
+
         try:
-            while True:
-                limit = self._batch_limits.get(
-                    destination.id, self.settings.max_batch or destination.batch_size
-                )
-                with self.engine.begin() as connection:
-                    batch = outbox.claim(
-                        connection,
-                        topic=TOPIC,
-                        destination=destination_name(destination.id),
-                        limit=limit,
-                        lease_seconds=self.settings.lease_seconds,
-                        now=self.clock(),
-                    )
-                if not batch:
-                    return delivered
-                outcome = deliver(client, [json.loads(item.payload) for item in batch])
-                self._apply(destination, batch, outcome)
-                delivered += len(outcome.delivered)
-                if outcome.retry or outcome.pause_reason:
-                    return delivered  # this LRS is struggling: come back later
+            return loop.drain(destination_name(destination.id), handle, limit=limit)
         finally:
             close = getattr(client, "close", None)
             if close is not None:
                 close()
 
-    def _apply(
-        self, destination: Destination, batch: list[outbox.Claimed], outcome: Outcome
-    ) -> None:
+    def _settlement(
+        self, destination: Destination, batch: list[Claimed], outcome: Outcome
+    ) -> Settlement:
         by_key = {item.key: item for item in batch}
-        now = self.clock()
-        with self.engine.begin() as connection:
-            outbox.mark_delivered(connection, [by_key[key].id for key in outcome.delivered], now)
-            for key, reason in outcome.dead.items():
-                outbox.mark_dead(connection, by_key[key].id, reason)
-                log.error(
-                    "xAPI statement dead-lettered",
-                    extra={"destination": destination.id, "statement_id": key, "reason": reason},
-                )
-            retry = [by_key[key] for key in outcome.retry]
-            if outcome.pause_reason:
-                pause(connection, destination.id, outcome.pause_reason, now)
-                outbox.release(connection, [item.id for item in retry])
-                log.error(
-                    "LRS destination paused: fix its credentials, then 'peerlearn lrs resume'",
-                    extra={"destination": destination.id, "reason": outcome.pause_reason},
-                )
-            elif retry:
-                attempts = max(item.attempts for item in retry)
-                delay = self._backoff(attempts, outcome.retry_after)
-                outbox.retry_at(
-                    connection, [item.id for item in retry], now + delay, outcome.last_error
-                )
-                log.warning(
-                    "LRS unavailable, retrying later",
-                    extra={
-                        "destination": destination.id,
-                        "delay": round(delay, 1),
-                        "error": outcome.last_error[:300],
-                    },
-                )
+        for key, reason in outcome.dead.items():
+            log.error(
+                "xAPI statement dead-lettered",
+                extra={"destination": destination.id, "statement_id": key, "reason": reason},
+            )
         if outcome.too_large:
             current = self._batch_limits.get(destination.id, destination.batch_size)
             self._batch_limits[destination.id] = max(1, current // 2)
-
-    def _backoff(self, attempts: int, retry_after: float | None) -> float:
-        # Exponential with full jitter, so many workers do not return all at once.
-        ceiling = min(
-            self.settings.max_backoff, self.settings.base_backoff * 2 ** min(attempts, 30)
+        retry = [by_key[key] for key in outcome.retry]
+        settled = Settlement(
+            delivered=[by_key[key].id for key in outcome.delivered],
+            dead={by_key[key].id: reason for key, reason in outcome.dead.items()},
+            # This LRS is struggling: come back later.
+            stop=bool(outcome.retry or outcome.pause_reason),
         )
-        delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not secrets
-        return max(delay, retry_after or 0.0)
+        if outcome.pause_reason:
+            log.error(
+                "LRS destination paused: fix its credentials, then 'peerlearn lrs resume'",
+                extra={"destination": destination.id, "reason": outcome.pause_reason},
+            )
+            reason, now = outcome.pause_reason, self.clock()
+            return dataclasses.replace(
+                settled,
+                also=lambda connection: pause(connection, destination.id, reason, now),
+                released=[item.id for item in retry],
+            )
+        if retry:
+            attempts = max(item.attempts for item in retry)
+            return dataclasses.replace(
+                settled,
+                retry=Retry(retry, outcome.last_error, attempts, after=outcome.retry_after),
+            )
+        return settled

@@ -24,6 +24,7 @@ from lti_tool.domain.library.permissions import Viewer
 from lti_tool.domain.library.video import VideoProviders
 from lti_tool.file_store import FileStore
 from lti_tool.launch_session import LaunchSession
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import (
     access,
     attachments,
@@ -36,7 +37,6 @@ from lti_tool.library import (
 )
 from lti_tool.library.access import Actor, CourseViewer, ItemAccess
 from lti_tool.library.attachments import Attachment
-from lti_tool.library.events import Recorder
 from lti_tool.library.people import names_of
 
 ITEM_STATES = ("draft", "pending", "published", "hidden")

@@ -28,9 +28,10 @@ from lti_tool.domain.library.social import (
     place_reply,
     reply_recipients,
 )
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import feed, notifications
 from lti_tool.library.access import Actor, CourseViewer, item_to_interact
-from lti_tool.library.events import Recorder
+from lti_tool.library.item_statements import record_about_item
 from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.library_models import LibraryComment, LibraryItem
 from lti_tool.persistence.models import User
@@ -132,7 +133,8 @@ def add_comment(
         )
     if recorder is not None:
         if answered is not None:
-            recorder.record(
+            record_about_item(
+                recorder,
                 connection,
                 item.id,
                 viewer.user_id,
@@ -144,7 +146,8 @@ def add_comment(
                 at=now,
             )
         else:
-            recorder.record(
+            record_about_item(
+                recorder,
                 connection,
                 item.id,
                 viewer.user_id,

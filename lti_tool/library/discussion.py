@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 
 from lti_tool.domain.errors import BadRequest
 from lti_tool.domain.library.social import check_rating
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import comments, follows, votes
 from lti_tool.library import requests as topic_requests
 from lti_tool.library.access import CourseViewer
-from lti_tool.library.events import Recorder
 
 
 def comment(

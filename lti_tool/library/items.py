@@ -23,9 +23,10 @@ from lti_tool.domain.library.permissions import deleted, not_found
 from lti_tool.domain.library.topics import TopicInvalid, topic
 from lti_tool.domain.library.versions import FIELD_LABELS, Snapshot, changed_fields
 from lti_tool.domain.library.video import VideoRef
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import feed, notifications
 from lti_tool.library.attachments import type_key
-from lti_tool.library.events import Recorder
+from lti_tool.library.item_statements import record_about_item, void_item_statements
 from lti_tool.library.topics import ensure_topics, set_item_topics
 from lti_tool.persistence.library_models import (
     LibraryAttachment,
@@ -140,7 +141,7 @@ def create_draft(
         editor_id=author_id,
         now=now,
     )
-    recorder.record(connection, item_id, author_id, statements.authored, at=now)
+    record_about_item(recorder, connection, item_id, author_id, statements.authored, at=now)
     return Created(item_id, key)
 
 
@@ -209,7 +210,9 @@ def save(
             .where(LibraryItem.id == item_id, LibraryItem.state == "published")
             .values(state="pending")
         )
-    recorder.record(connection, item_id, editor_id, statements.edited, version=number, at=now)
+    record_about_item(
+        recorder, connection, item_id, editor_id, statements.edited, version=number, at=now
+    )
     return number
 
 
@@ -385,4 +388,4 @@ def soft_delete(
     targets = [statements.authored_id(item.key)] + [
         statements.edited_id(item.key, number) for number in range(2, item.version + 1)
     ]
-    recorder.void(connection, item_id, actor_id, targets, at=now)
+    void_item_statements(recorder, connection, item_id, actor_id, targets, at=now)

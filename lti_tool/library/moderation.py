@@ -33,8 +33,9 @@ from lti_tool.domain.library.moderation import (
     read_reason,
 )
 from lti_tool.domain.library.permissions import ItemState
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library.access import CommentTarget, ItemTarget
-from lti_tool.library.events import Recorder
+from lti_tool.library.item_statements import record_about_item
 from lti_tool.library.items import announce_published
 from lti_tool.persistence.library_models import (
     LibraryAudit,
@@ -136,7 +137,8 @@ def flag(
         at=now,
         details={"flag": flag_id, "reason": reason.category.value, "from": viewer.relation},
     )
-    recorder.record(
+    record_about_item(
+        recorder,
         connection,
         item.id,
         viewer.user_id,

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from lti_tool.library.events import Recorder
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.library.item_statements import record_about_item
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import LibraryItem, LibraryView
 from xapi import library as statements
@@ -54,8 +55,8 @@ def record_view(
         .where(LibraryItem.id == item_id)
         .values(view_count=LibraryItem.view_count + 1)
     )
-    recorder.record(
-        connection, item_id, viewer_id, statements.viewed, context_id=context_id, at=now
+    record_about_item(
+        recorder, connection, item_id, viewer_id, statements.viewed, context_id=context_id, at=now
     )
     return True
 

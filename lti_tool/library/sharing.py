@@ -16,8 +16,9 @@ from sqlalchemy import Connection, delete, insert, select
 
 from lti_tool.domain.errors import Forbidden, NotFound
 from lti_tool.domain.library.moderation import Viewer, check_may_share, may_moderate
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library.access import ItemTarget
-from lti_tool.library.events import Recorder
+from lti_tool.library.item_statements import record_about_item
 from lti_tool.library.moderation import audit
 from lti_tool.persistence.library_models import LibraryShare
 from lti_tool.persistence.models import Context, Membership
@@ -125,7 +126,8 @@ def share(
         at=now,
         details={"course": target_context_id},
     )
-    recorder.record(
+    record_about_item(
+        recorder,
         connection,
         item.id,
         viewer.user_id,

@@ -22,9 +22,9 @@ from lti_tool.domain.library.moderation import (
     may_moderate,
 )
 from lti_tool.domain.library.permissions import not_found
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import access, moderation, sharing
 from lti_tool.library.access import CommentTarget, CourseViewer, ItemTarget
-from lti_tool.library.events import Recorder
 from lti_tool.library.moderation_queue import (
     AuditEntry,
     ItemReview,

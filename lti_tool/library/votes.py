@@ -23,9 +23,10 @@ from lti_tool.domain.library.social import (
     rating_average,
     vote_delta,
 )
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import feed
 from lti_tool.library.access import CourseViewer, item_to_interact
-from lti_tool.library.events import Recorder
+from lti_tool.library.item_statements import record_about_item
 from lti_tool.library.people import NAME_COLUMNS, name_of
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.library_models import (
@@ -129,7 +130,8 @@ def _change(
         _announce_first_rating(connection, viewer, item.id, now)
     if recorder is not None:
         if after.helpful and not before.helpful:
-            recorder.record(
+            record_about_item(
+                recorder,
                 connection,
                 item.id,
                 viewer.user_id,
@@ -138,7 +140,8 @@ def _change(
                 at=now,
             )
         if after.rating is not None and after.rating != before.rating:
-            recorder.record(
+            record_about_item(
+                recorder,
                 connection,
                 item.id,
                 viewer.user_id,

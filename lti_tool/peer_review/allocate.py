@@ -15,7 +15,8 @@ from lti_tool.domain.peer_review.model import Allocation as Pair
 from lti_tool.domain.peer_review.model import GroupPolicy, ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.settings import AllocationMode, PeerReviewSettings
 from lti_tool.domain.peer_review.settings import GroupPolicy as SettingsGroupPolicy
-from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.peer_review.activity_statements import WAS_ASSIGNED, record_about_activity
 from lti_tool.peer_review.grading import ensure_phase, phase
 from lti_tool.peer_review.tally import recount
 from lti_tool.persistence.peer_review_models import Allocation, ReviewPhase, Submission
@@ -128,7 +129,8 @@ def allocate(
             )
         ):
             if (row.reviewer_id, row.submission_id) in added:
-                recorder.record(
+                record_about_activity(
+                    recorder,
                     connection,
                     activity.id,
                     row.reviewer_id,

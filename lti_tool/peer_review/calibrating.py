@@ -13,8 +13,8 @@ from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.peer_review.calibration import CalibrationGate
 from lti_tool.domain.peer_review.rubric import Rubric
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import calibration, calibration_attempts
-from lti_tool.peer_review.events import Recorder
 from lti_tool.peer_review.submitting import rich_text
 
 

@@ -20,8 +20,9 @@ from lti_tool.domain.peer_review import calibration as rules
 from lti_tool.domain.peer_review.calibration import CalibrationGate
 from lti_tool.domain.peer_review.rubric import check_assessment
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import calibration, grading
-from lti_tool.peer_review.events import ANSWERED_CALIBRATION, Recorder
+from lti_tool.peer_review.activity_statements import ANSWERED_CALIBRATION, record_about_activity
 from lti_tool.peer_review.reviews import AssessmentInvalid
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, CalibrationAttempt
 
@@ -240,7 +241,8 @@ def submit_attempt(
         ) from None
     if recorder is not None:
         accuracy = _accuracy_per_example(connection, activity.id, settings, learner_id)
-        recorder.record(
+        record_about_activity(
+            recorder,
             connection,
             activity.id,
             learner_id,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from lti_tool.courses.activities import PlacedActivity
-from lti_tool.courses.activity_grades import publish_grade
+from lti_tool.courses.grade_passback import publish_grade
 from lti_tool.domain.grading import ActivityProgress, Grade, GradingProgress
 from lti_tool.domain.peer_review.grade_model import (
     GradeComponent,
@@ -25,8 +25,9 @@ from lti_tool.domain.peer_review.settings import (
     SUBMISSION_TAG,
     PeerReviewSettings,
 )
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import calibration, stored_grades
-from lti_tool.peer_review.events import SCORED, Recorder
+from lti_tool.peer_review.activity_statements import SCORED, record_about_activity
 from lti_tool.persistence.models import Membership
 from lti_tool.persistence.peer_review_models import (
     Allocation,
@@ -249,7 +250,8 @@ def _publish(
                 line_item_url=review_column,
             )
         if recorder is not None and line.score_given is not None:
-            recorder.record(
+            record_about_activity(
+                recorder,
                 connection,
                 activity.id,
                 learner_id,

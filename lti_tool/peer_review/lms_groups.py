@@ -17,13 +17,8 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lti_tool.domain.course_groups import StoredGroup, learner_groups
 from lti_tool.domain.errors import BadRequest
-from lti_tool.persistence.models import Activity
-from lti_tool.persistence.peer_review_models import (
-    LmsGroup,
-    LmsGroupMember,
-    ReviewGroup,
-    Submission,
-)
+from lti_tool.persistence.models import Activity, LmsGroup, LmsGroupMember
+from lti_tool.persistence.peer_review_models import ReviewGroup, Submission
 
 CHOICE_KEY = "lms_groups"
 LMS, STAFF = "lms", "staff"

@@ -31,9 +31,10 @@ from lti_tool.domain.peer_review.manual import (
 from lti_tool.domain.peer_review.model import Allocation as Pair
 from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.peer_review.activity_statements import WAS_ASSIGNED, record_about_activity
 from lti_tool.peer_review.allocate import POLICIES
 from lti_tool.peer_review.audit import record_change
-from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
 from lti_tool.peer_review.tally import recount
 from lti_tool.persistence.models import Membership
 from lti_tool.persistence.peer_review_models import Allocation, Submission
@@ -205,7 +206,8 @@ def _apply(
     for pair in sorted(added, key=lambda p: (p.submission, p.reviewer)):
         allocation_id = _assign(connection, activity.id, pair, now)
         if recorder is not None:
-            recorder.record(
+            record_about_activity(
+                recorder,
                 connection,
                 activity.id,
                 int(pair.reviewer),

@@ -24,9 +24,9 @@ from sqlalchemy import Connection, select, update
 from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import NotFound, PeerlearnError
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import grading
 from lti_tool.peer_review.audit import record_change
-from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 
 

@@ -19,9 +19,9 @@ from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.errors import NotFound, PeerlearnError
 from lti_tool.domain.peer_review.grade_model import GradeComponent
 from lti_tool.domain.peer_review.settings import GradeLines, PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import grading
 from lti_tool.peer_review.audit import record_change
-from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.models import Membership
 from lti_tool.persistence.peer_review_models import GradeOverride, Submission

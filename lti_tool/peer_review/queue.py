@@ -19,8 +19,9 @@ from lti_tool.domain.peer_review.review_queue import (
     grant_lease,
 )
 from lti_tool.domain.peer_review.settings import AllocationMode, PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.peer_review.activity_statements import WAS_ASSIGNED, record_about_activity
 from lti_tool.peer_review.allocate import POLICIES
-from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
 from lti_tool.peer_review.tally import OPEN_STATES, recount
 from lti_tool.persistence.peer_review_models import Allocation, Submission
 
@@ -108,7 +109,8 @@ def take_next(
     ).scalar_one()
     recount(connection, [int(chosen)])
     if recorder is not None:
-        recorder.record(
+        record_about_activity(
+            recorder,
             connection,
             activity.id,
             reviewer_id,

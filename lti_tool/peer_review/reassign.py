@@ -21,8 +21,9 @@ from lti_tool.domain.peer_review.model import ParticipantId, SubmissionId
 from lti_tool.domain.peer_review.review_queue import reassign
 from lti_tool.domain.peer_review.settings import AllocationMode, settings_from_dict
 from lti_tool.domain.peer_review.willing import ReviewerStanding, willing_reviewers
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.peer_review.activity_statements import WAS_ASSIGNED, record_about_activity
 from lti_tool.peer_review.allocate import POLICIES
-from lti_tool.peer_review.events import WAS_ASSIGNED, Recorder
 from lti_tool.peer_review.queue import WARNING_WINDOW, expire_leases, submission_states
 from lti_tool.peer_review.tally import UNDER_WAY_STATES, recount
 from lti_tool.persistence.models import Activity, Membership
@@ -175,7 +176,8 @@ def _reassign(
             .returning(Allocation.id)
         ).scalar_one()
         if recorder is not None:
-            recorder.record(
+            record_about_activity(
+                recorder,
                 connection,
                 activity.id,
                 int(lease.reviewer),

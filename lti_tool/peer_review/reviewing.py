@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import grading, queue, reassign, reviews
-from lti_tool.peer_review.events import Recorder
 
 
 def reviews_open(settings: PeerReviewSettings, now: datetime) -> bool:

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnError
 from lti_tool.domain.peer_review.rubric import Rubric, assessment_score, check_assessment
-from lti_tool.peer_review.events import FLAGGED, RATED, REVIEWED, Recorder
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.peer_review.activity_statements import FLAGGED, RATED, REVIEWED, record_about_activity
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 
 OVERALL_LIMIT = 8000
@@ -174,7 +175,8 @@ def save_assessment(
             select(Assessment.id).where(Assessment.allocation_id == allocation_id)
         ).scalar_one()
         score = assessment_score(rubric, chosen)
-        recorder.record(
+        record_about_activity(
+            recorder,
             connection,
             activity_id,
             reviewer_id,
@@ -283,7 +285,8 @@ def rate(
     if recorder is None:
         return
     if helpfulness is not None:
-        recorder.record(
+        record_about_activity(
+            recorder,
             connection,
             activity_id,
             author_id,
@@ -293,6 +296,12 @@ def rate(
             at=now,
         )
     if flag_reason:
-        recorder.record(
-            connection, activity_id, author_id, FLAGGED, assessment_pk=assessment_id, at=now
+        record_about_activity(
+            recorder,
+            connection,
+            activity_id,
+            author_id,
+            FLAGGED,
+            assessment_pk=assessment_id,
+            at=now,
         )

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.peer_review.grade_model import GradeComponent
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.lti.ags import AgsClient
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.peer_review import allocate, grading, manual_allocation, moderation, overrides
-from lti_tool.peer_review.events import Recorder
 from lti_tool.peer_review.gradebook import ensure_review_column
 from lti_tool.peer_review.people import people_of
 

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 
 from lti_tool.courses.activities import PlacedActivity, activity_by_id
 from lti_tool.domain.peer_review.settings import AllocationMode, settings_from_dict
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review.allocate import AllocationRefused, allocate
-from lti_tool.peer_review.events import Recorder
 from lti_tool.persistence.models import Activity
 from lti_tool.persistence.peer_review_models import ReviewPhase
 

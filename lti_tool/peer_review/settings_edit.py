@@ -21,11 +21,11 @@ from lti_tool.courses.activities import PlacedActivity
 from lti_tool.domain.activities import ActivityKind
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.settings_edits import SettingsChange, diff_settings
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.lti.ags import AgsClient, AgsError
 from lti_tool.lti.registrations import PlatformRegistration, RegistrationDirectory
 from lti_tool.peer_review import grading
 from lti_tool.peer_review.audit import record_change
-from lti_tool.peer_review.events import Recorder
 from lti_tool.peer_review.lms_groups import kept_settings
 from lti_tool.persistence.models import Activity, Platform
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission

@@ -15,7 +15,8 @@ from lti_tool.domain.peer_review.submission_rules import (
     check_submission,
 )
 from lti_tool.file_store import StoredFile
-from lti_tool.peer_review.events import SUBMITTED, Recorder
+from lti_tool.learning_records.recorder import Recorder
+from lti_tool.peer_review.activity_statements import SUBMITTED, record_about_activity
 from lti_tool.persistence.db import dialect_insert
 from lti_tool.persistence.peer_review_models import Submission, SubmissionFile, SubmissionVersion
 
@@ -123,7 +124,8 @@ def submit(
             ],
         )
     if recorder is not None:
-        recorder.record(
+        record_about_activity(
+            recorder,
             connection,
             activity_id,
             author_id,

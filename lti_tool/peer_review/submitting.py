@@ -19,8 +19,8 @@ from lti_tool.domain.files import FILE_TYPES, display_name
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.file_store import FileStore
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import grading, groups, submissions
-from lti_tool.peer_review.events import Recorder
 from lti_tool.rich_text import is_blank, sanitise
 
 MAX_FILES = 5

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from lti_tool.persistence.models import Base, UtcDateTime, utcnow
+from lti_tool.persistence.base import Base, UtcDateTime, utcnow
 
 
 class LibraryCourse(Base):

@@ -1,60 +1,28 @@
-"""Typed SQLAlchemy models for platforms, people, courses and launches."""
+"""Typed SQLAlchemy models of the core: platforms, people, courses, launches, LMS groups,
+LRS destinations and the outbox. Feature tables live in their own modules beside this one
+(see :mod:`lti_tool.persistence.base`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false, true
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite stores no zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from lti_tool.persistence.base import Base, UtcDateTime, utcnow
 
 
 class Platform(Base):
@@ -275,6 +243,27 @@ class OutboxMessage(Base):
     delivered_at: Mapped[float | None] = mapped_column(Float, default=None)
 
 
-# Every model module registers its tables on Base.metadata, which Alembic and the tests
-# read; importing it here makes "import models" enough.
-from lti_tool.persistence import library_models, peer_review_models  # noqa: E402, F401
+class LmsGroup(Base):
+    """A group the LMS reported for a course (LTI Course Groups service)."""
+
+    __tablename__ = "lms_group"
+    __table_args__ = (UniqueConstraint("context_id", "lms_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
+    lms_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    set_lms_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    set_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LmsGroupMember(Base):
+    """A member of an LMS group, as the LMS last reported."""
+
+    __tablename__ = "lms_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("lms_group.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"), index=True)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from lti_tool.persistence.models import Base, UtcDateTime, utcnow
+from lti_tool.persistence.base import Base, UtcDateTime, utcnow
 
 
 class Submission(Base):
@@ -281,29 +281,3 @@ class StoredGrade(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
     record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class LmsGroup(Base):
-    """A group the LMS reported for a course (LTI Course Groups service)."""
-
-    __tablename__ = "lms_group"
-    __table_args__ = (UniqueConstraint("context_id", "lms_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
-    lms_id: Mapped[str] = mapped_column(String(255))
-    name: Mapped[str] = mapped_column(String(255))
-    set_lms_id: Mapped[str | None] = mapped_column(String(255), default=None)
-    set_name: Mapped[str | None] = mapped_column(String(255), default=None)
-    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class LmsGroupMember(Base):
-    """A member of an LMS group, as the LMS last reported."""
-
-    __tablename__ = "lms_group_member"
-    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("lms_group.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"), index=True)

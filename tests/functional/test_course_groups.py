@@ -18,13 +18,8 @@ from lti_tool.demo.course_groups import DemoGroup
 from lti_tool.domain.course_groups import GROUPS_SCOPE
 from lti_tool.lti.course_groups import CourseGroupsClient, GroupsError
 from lti_tool.lti.nrps import NrpsClient
-from lti_tool.persistence.models import Context, User
-from lti_tool.persistence.peer_review_models import (
-    ActivityChange,
-    LmsGroup,
-    LmsGroupMember,
-    ReviewGroup,
-)
+from lti_tool.persistence.models import Context, LmsGroup, LmsGroupMember, User
+from lti_tool.persistence.peer_review_models import ActivityChange, ReviewGroup
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_dynamic_registration import running_tool
 from tests.functional.test_peer_review import LEARNERS, Course, review_links

@@ -6,7 +6,7 @@ from alembic import context
 
 from config import load_settings
 from lti_tool.persistence.db import make_engine
-from lti_tool.persistence.models import Base
+from lti_tool.persistence.schema import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or load_settings().database_url

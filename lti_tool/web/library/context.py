@@ -21,10 +21,10 @@ from lti_tool.domain.library.moderation import FlagReason, Viewer
 from lti_tool.domain.library.permissions import CourseRelation
 from lti_tool.domain.library.video import VideoProviders
 from lti_tool.launch_session import LaunchSession
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.library import access, authoring, browsing
 from lti_tool.library import staff as staff_acts
 from lti_tool.library.access import CourseViewer, ItemAccess, ItemTarget
-from lti_tool.library.events import Recorder
 from lti_tool.web.context import current_launch, services
 from lti_tool.web.forms import load
 from lti_tool.web.library.forms import Asked, NoticeQuery, read_query

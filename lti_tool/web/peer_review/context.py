@@ -18,8 +18,8 @@ from lti_tool.domain.errors import Forbidden, NotFound
 from lti_tool.domain.peer_review.settings import PeerReviewSettings, settings_from_dict
 from lti_tool.domain.peer_review.submission_rules import SubmissionWindow
 from lti_tool.launch_session import LaunchSession
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import calibration_attempts, submitting
-from lti_tool.peer_review.events import Recorder
 from lti_tool.web.context import current_launch, services
 
 KIND = "peer-review"

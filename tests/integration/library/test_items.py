@@ -21,9 +21,9 @@ from lti_tool.domain.library.content import (
 )
 from lti_tool.domain.library.video import VideoProviders
 from lti_tool.file_store import FileStore
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.learning_records.records import TOPIC, Routes
 from lti_tool.library import attachments, items, reading
-from lti_tool.library.events import Recorder
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import (

@@ -22,10 +22,10 @@ from lti_tool.domain.library.moderation import (
     TransitionRefused,
 )
 from lti_tool.domain.library.permissions import ItemState
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.learning_records.records import TOPIC, Routes
 from lti_tool.library import moderation
 from lti_tool.library.access import open_comment, open_target
-from lti_tool.library.events import Recorder
 from lti_tool.library.moderation_queue import course_queue
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine

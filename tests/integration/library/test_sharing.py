@@ -12,10 +12,10 @@ from sqlalchemy import Engine, select
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound
 from lti_tool.domain.library.moderation import StaffAction, TransitionRefused
 from lti_tool.domain.library.permissions import CourseRelation
+from lti_tool.learning_records.recorder import Recorder
 from lti_tool.learning_records.records import TOPIC, Routes
 from lti_tool.library import moderation, sharing
 from lti_tool.library.access import open_target
-from lti_tool.library.events import Recorder
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import LibraryAudit, LibraryShare

@@ -1,55 +1,62 @@
-"""Learning records of the course library, written in the transaction of the act."""
+"""The one recorder: builds a statement's actor and course context, then queues it.
+
+Every feature records through a :class:`Recorder`. The feature says what the statement is
+about (its own builder from :mod:`xapi`, and the values that builder needs); the recorder
+looks up who did it and in which course (platform, deployment, course), builds the
+statement with them and queues it with :func:`lti_tool.learning_records.records.record`,
+in the caller's transaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from lti_tool.learning_records import records as learning_records
-from lti_tool.persistence.library_models import LibraryItem as ItemRow
+from lti_tool.learning_records.records import Routes, record
 from lti_tool.persistence.models import Context, Deployment, Platform, User
-from xapi import library as statements
 from xapi.statements import Person, Place
+
+StatementBuilder = Callable[..., dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Recorder:
-    """Where and how library statements are recorded; one per request or worker round
-    (it remembers the items, courses and people it looked up)."""
+    """Where and how statements are recorded. One recorder serves one request or one
+    worker round: it remembers the courses, people and subjects it looked up, since
+    one act (allocating a course) may record a statement per pair."""
 
-    routes: learning_records.Routes
+    routes: Routes
     base_url: str
     strict: bool
-    _items: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     _courses: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     _people: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    _subjects: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def remember(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        """``load()``'s answer, looked up once per recorder (``key`` names the subject,
+        e.g. ``("activity", 7)``)."""
+        if key not in self._subjects:
+            self._subjects[key] = load()
+        return self._subjects[key]
 
     def record(
         self,
         connection: Connection,
-        item_id: int,
-        user_id: int,
-        build: Callable[..., dict[str, Any]],
         *,
-        context_id: int | None = None,
+        user_id: int,
+        context_id: int,
+        build: StatementBuilder,
         **values: Any,
     ) -> dict[str, Any]:
-        """Build one statement by ``user_id`` about item ``item_id`` and queue it.
+        """Build one statement by ``user_id`` in course ``context_id`` and queue it.
 
-        ``context_id`` is the course it happened in when that is not the item's own (an
-        item read in a course it was shared to); the item's id stays its own course's.
+        ``build`` is called with ``person``, ``place`` and ``identify`` (whether the
+        platform shares names with its LRSs) plus ``values``; the statement is returned.
         """
-        item = self._items.get(item_id)
-        if item is None:
-            item = self._items[item_id] = connection.execute(
-                select(ItemRow.key, ItemRow.title, ItemRow.kind, ItemRow.context_id).where(
-                    ItemRow.id == item_id
-                )
-            ).one()
-        course = self._course(connection, context_id or item.context_id)
+        course = self._course(connection, context_id)
         person = self._people.get(user_id)
         if person is None:
             person = self._people[user_id] = connection.execute(
@@ -68,11 +75,10 @@ class Recorder:
         statement = build(
             person=Person(issuer=course.issuer, sub=person.sub, name=person.name),
             place=place,
-            item=statements.LibraryItem(item.key, item.title, item.kind, item.context_id),
             identify=bool(course.xapi_share_names),
             **values,
         )
-        learning_records.record(
+        record(
             connection,
             statement,
             platform_id=course.platform_pk,
@@ -80,25 +86,6 @@ class Recorder:
             strict=self.strict,
         )
         return statement
-
-    def void(
-        self,
-        connection: Connection,
-        item_id: int,
-        user_id: int,
-        target_ids: list[str],
-        **values: Any,
-    ) -> None:
-        """Void earlier statements about an item (its authored and edited ones)."""
-        for target in target_ids:
-            self.record(
-                connection,
-                item_id,
-                user_id,
-                _voiding,
-                target_id=target,
-                **values,
-            )
 
     def _course(self, connection: Connection, context_id: int) -> Any:
         found = self._courses.get(context_id)
@@ -119,8 +106,3 @@ class Recorder:
                 .where(Context.id == context_id)
             ).one()
         return found
-
-
-def _voiding(*, item: statements.LibraryItem, **values: Any) -> dict[str, Any]:
-    del item  # a voiding statement names the statement, not the item
-    return statements.voided(**values)
