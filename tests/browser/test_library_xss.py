@@ -30,6 +30,7 @@ from lti_tool.persistence.library_models import LibraryFlag
 from lti_tool.persistence.models import User
 from tests.browser.test_demo_launch import tool_frame
 from tests.conftest import make_settings
+from tests.factories import library as rows
 from tests.functional.library_world import Library
 from tests.functional.test_library_xss import (
     AUTHOR,
@@ -41,7 +42,6 @@ from tests.functional.test_library_xss import (
     submit_items,
     submit_requests,
 )
-from tests.support import library_rows as rows
 from tests.support.browser import Browser
 from tests.support.servers import free_port, serving
 from tests.support.xss_corpus import CORPUS

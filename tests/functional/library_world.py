@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 
 from lti_tool.demo.web import register_platform
 from lti_tool.persistence.models import Deployment, User
+from tests.factories import library as rows
 from tests.functional.conftest import LtiWorld
-from tests.support import library_rows as rows
 from tests.support.browser import Browser, Page
 from tests.support.servers import running_lms
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from lti_tool.domain.errors import RegistrationAwaitingApproval
 from lti_tool.keys import KeyRing
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.lti.tool_conf import SqlToolConf
-from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import Deployment, Platform, utcnow
 
 
@@ -21,13 +19,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def add_platform(
