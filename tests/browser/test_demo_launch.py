@@ -11,8 +11,8 @@ import pytest
 
 from lti_tool import create_app
 from lti_tool.demo.web import register_platform
-from lti_tool.keys import KeyRing
 from tests.conftest import make_settings
+from tests.support.keys import install_tool_keys
 from tests.support.servers import free_port, serving
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def demo_tool(tmp_path: Path, database_url: str) -> Iterator[int]:
     settings = make_settings(
         tmp_path, database_url=database_url, base_url=f"http://127.0.0.1:{port}"
     )
-    KeyRing(settings.keys_dir).generate()
+    install_tool_keys(settings.keys_dir)
     app = create_app(settings)
     register_platform(app.extensions["peerlearn"].sessions, app.extensions["peerlearn_demo"]())
     with serving(app, "127.0.0.1", port):

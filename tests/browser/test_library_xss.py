@@ -25,11 +25,11 @@ from sqlalchemy import insert, select
 from lti_tool import create_app
 from lti_tool.demo.web import register_platform
 from lti_tool.domain.library.moderation import FlagReason, Reason
-from lti_tool.keys import KeyRing
 from lti_tool.persistence.library_models import LibraryFlag
 from lti_tool.persistence.models import User
 from tests.browser.test_demo_launch import tool_frame
 from tests.conftest import make_settings
+from tests.factories import library as rows
 from tests.functional.library_world import Library
 from tests.functional.test_library_xss import (
     AUTHOR,
@@ -41,8 +41,8 @@ from tests.functional.test_library_xss import (
     submit_items,
     submit_requests,
 )
-from tests.support import library_rows as rows
 from tests.support.browser import Browser
+from tests.support.keys import install_tool_keys
 from tests.support.servers import free_port, serving
 from tests.support.xss_corpus import CORPUS
 
@@ -55,7 +55,7 @@ def demo_app(tmp_path: Path, database_url: str) -> Iterator[tuple[int, Flask]]:
     settings = make_settings(
         tmp_path, database_url=database_url, base_url=f"http://127.0.0.1:{port}"
     )
-    KeyRing(settings.keys_dir).generate()
+    install_tool_keys(settings.keys_dir)
     app = create_app(settings)
     register_platform(app.extensions["peerlearn"].sessions, app.extensions["peerlearn_demo"]())
     with serving(app, "127.0.0.1", port):

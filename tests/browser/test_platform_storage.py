@@ -23,10 +23,10 @@ import pytest
 
 from lti_tool import create_app
 from lti_tool.demo.web import register_platform
-from lti_tool.keys import KeyRing
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_demo_launch import demo_tool, tool_frame  # noqa: F401 (fixture)
 from tests.conftest import make_settings
+from tests.support.keys import install_tool_keys
 from tests.support.servers import free_port, running_lms, serving
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def sites(tmp_path: Path, database_url: str) -> Iterator[Sites]:
     port = free_port()
     tool = f"http://127.0.0.1:{port}"
     settings = make_settings(tmp_path, database_url=database_url, base_url=tool)
-    KeyRing(settings.keys_dir).generate()
+    install_tool_keys(settings.keys_dir)
     app = create_app(settings)
     with (
         serving(app, "127.0.0.1", port),

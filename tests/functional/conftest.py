@@ -1,10 +1,19 @@
-"""A running Peerlearn and a running LMS, both on loopback, for each test."""
+"""A running Peerlearn and a running LMS, both on loopback, for each test.
+
+The tool's Flask app, its server and the LMS's server start once per test process
+(``tool_server``); each test gets fresh services (its own database, keys and instance
+folder, empty caches) swapped into that app, a fresh demo platform in the LMS, and its
+platform registration. ``build_world`` still builds a world of its own, for tests that
+need other settings.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +22,23 @@ from flask import Flask
 
 from lti_tool import create_app
 from lti_tool.demo.web import register_platform
-from lti_tool.keys import KeyRing
 from lti_tool.learning_records.delivery import StatementWorker
 from lti_tool.learning_records.records import TOPIC, add_destination, all_destinations
 from lti_tool.lti.launch import cached_launch
 from lti_tool.outbox import store as outbox
-from lti_tool.services import Services
+from lti_tool.services import Services, build_services
 from tests.conftest import make_settings
 from tests.support.browser import Browser, Page, query_of
-from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph
-from tests.support.servers import Lms, free_port, running_lms, serving
+from tests.support.keys import install_tool_keys
+from tests.support.ralph import PASSWORD, USERNAME, Ralph
+from tests.support.servers import (
+    Lms,
+    LmsServer,
+    free_port,
+    running_lms,
+    running_lms_server,
+    serving,
+)
 from xapi.delivery import equivalent
 
 
@@ -97,22 +113,79 @@ class LtiWorld:
         return self.post_token(browser, token, state)
 
 
+@dataclass
+class ToolServer:
+    """Peerlearn and an LMS serving for the whole test process; see :meth:`world`."""
+
+    tool_url: str
+    app: Flask
+    lms: LmsServer
+    base_services: Services
+    view_functions: dict[str, Any] = field(default_factory=dict)
+
+    @contextmanager
+    def world(self, tmp_path: Path, database_url: str) -> Iterator[LtiWorld]:
+        """This test's world: services of its own (database, keys, instance folder, caches,
+        activity kinds and their pages) in the running app, and a fresh LMS platform."""
+        settings = make_settings(tmp_path, database_url=database_url, base_url=self.tool_url)
+        install_tool_keys(settings.keys_dir)
+        services = build_services(settings)
+        services.kind_pages = dict(self.base_services.kind_pages)
+        services.choice_providers = dict(self.base_services.choice_providers)
+        self.app.view_functions.clear()
+        self.app.view_functions.update(self.view_functions)
+        self.app.extensions["peerlearn"] = services
+        try:
+            lms = self.lms.fresh()
+            platform_id = register_platform(services.sessions, lms.platform)
+            yield LtiWorld(tool_url=self.tool_url, app=self.app, lms=lms, platform_id=platform_id)
+        finally:
+            self.app.extensions["peerlearn"] = self.base_services
+            services.close()
+
+
 @pytest.fixture(scope="session")
-def session_ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
-    """One real LRS for the whole functional suite."""
-    with running_ralph(tmp_path_factory.mktemp("ralph")) as ralph:
-        yield ralph
+def tool_server(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[ToolServer]:
+    """The app and both servers, once per test process (each test swaps its services in)."""
+    home = tmp_path_factory.mktemp("tool-server")
+    port = free_port()
+    tool_url = f"http://127.0.0.1:{port}"
+    unused = home / "unused.sqlite3"  # each test's services bring its own database
+    shutil.copy(sqlite_template, unused)
+    settings = make_settings(home, database_url=f"sqlite:///{unused}", base_url=tool_url)
+    install_tool_keys(settings.keys_dir)
+    app = create_app(settings)
+    base_services: Services = app.extensions["peerlearn"]
+    with (
+        serving(app, "127.0.0.1", port),
+        running_lms_server(tool_base_url=tool_url, key_dir=home) as lms,
+    ):
+        yield ToolServer(
+            tool_url=tool_url,
+            app=app,
+            lms=lms,
+            base_services=base_services,
+            view_functions=dict(app.view_functions),
+        )
+    base_services.close()
 
 
 @pytest.fixture
-def world(tmp_path: Path, database_url: str, session_ralph: Ralph) -> Iterator[LtiWorld]:
-    for built in build_world(tmp_path, database_url):
+def world(
+    tmp_path: Path, database_url: str, session_ralph: Ralph, tool_server: ToolServer
+) -> Iterator[LtiWorld]:
+    with tool_server.world(tmp_path, database_url) as built:
         yield built
         deliver_and_verify(built, session_ralph)
 
 
 def deliver_and_verify(world: LtiWorld, ralph: Ralph) -> None:
-    """Every statement the test emitted reaches the LRS once and reads back identical."""
+    """Every statement the test emitted reaches the LRS once and reads back identical.
+
+    The LRS's store is read back once for all of them (it holds only this test's
+    statements: it is emptied after each check)."""
     with world.services.engine.connect() as connection:
         emitted = [json.loads(p) for p in outbox.payloads(connection, topic=TOPIC)]
         if not emitted or all_destinations(connection):
@@ -131,18 +204,22 @@ def deliver_and_verify(world: LtiWorld, ralph: Ralph) -> None:
     with world.services.engine.connect() as connection:
         [status] = outbox.status(connection, topic=TOPIC)
     assert (status.pending, status.dead) == (0, 0), status
+    stored: dict[str, list[dict[str, Any]]] = {}
+    for found in ralph.stored():
+        stored.setdefault(found["id"], []).append(found)
     for statement in emitted:
-        found = ralph.fetch(statement["id"])
+        found = stored.get(statement["id"])
         assert found is not None, statement["id"]
-        assert [equivalent(statement, stored) for stored in found["statements"]] == [True]
+        assert [equivalent(statement, copy) for copy in found] == [True]
     ralph.forget()
 
 
 def build_world(tmp_path: Path, database_url: str, **changes: object) -> Iterator[LtiWorld]:
+    """A world with an app and servers of its own (for settings that differ)."""
     port = free_port()
     tool_url = f"http://127.0.0.1:{port}"
     settings = make_settings(tmp_path, database_url=database_url, base_url=tool_url, **changes)
-    KeyRing(settings.keys_dir).generate()
+    install_tool_keys(settings.keys_dir)
     app = create_app(settings)
     with (
         serving(app, "127.0.0.1", port),

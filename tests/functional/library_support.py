@@ -7,11 +7,11 @@ import time
 from typing import Any
 
 import requests
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from lti_tool.launch_session import LaunchSession
 from lti_tool.persistence.library_models import LibraryItem
-from lti_tool.persistence.models import Context, Deployment, Platform, User
+from tests.factories import lti as rows
 from tests.functional.conftest import LtiWorld
 from tests.support.browser import Browser, Page
 
@@ -51,31 +51,18 @@ class Library:
         """A person of another LMS (rows as its launch would leave them)."""
         svc = self.world.services
         with svc.engine.begin() as connection:
-            platform = connection.execute(
-                insert(Platform)
-                .values(
-                    issuer="https://other-lms.example",
-                    client_id="other-client",
-                    name="Other LMS",
-                    auth_login_url="https://other-lms.example/auth",
-                    auth_token_url="https://other-lms.example/token",
-                    jwks_url="https://other-lms.example/jwks",
-                )
-                .returning(Platform.id)
-            ).scalar_one()
-            deployment = connection.execute(
-                insert(Deployment)
-                .values(platform_id=platform, deployment_id="1")
-                .returning(Deployment.id)
-            ).scalar_one()
-            context = connection.execute(
-                insert(Context)
-                .values(deployment_id=deployment, lti_id="demo-course", title="Other")
-                .returning(Context.id)
-            ).scalar_one()
-            user = connection.execute(
-                insert(User).values(platform_id=platform, sub="demo-teacher").returning(User.id)
-            ).scalar_one()
+            platform = rows.platform(
+                connection,
+                "https://other-lms.example",
+                client_id="other-client",
+                name="Other LMS",
+                auth_login_url="https://other-lms.example/auth",
+                auth_token_url="https://other-lms.example/token",
+                jwks_url="https://other-lms.example/jwks",
+            )
+            deployment = rows.deployment(connection, platform, "1")
+            context = rows.course(connection, deployment, "demo-course", "Other")
+            user = rows.person(connection, platform, "demo-teacher")
         token = svc.launch_sessions.issue(
             LaunchSession(
                 user_id=user,

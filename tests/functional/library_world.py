@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from lti_tool.demo.web import register_platform
-from lti_tool.persistence.models import Deployment, User
+from lti_tool.persistence.models import User
+from tests.factories import library as rows
 from tests.functional.conftest import LtiWorld
-from tests.support import library_rows as rows
 from tests.support.browser import Browser, Page
 from tests.support.servers import running_lms
 
@@ -101,9 +101,7 @@ class Library:
     def add_deployment(self, name: str = OTHER_DEPLOYMENT) -> None:
         """Register a second deployment of the demo LMS's tool registration."""
         with self.world.services.engine.begin() as connection:
-            connection.execute(
-                insert(Deployment).values(platform_id=self.world.platform_id, deployment_id=name)
-            )
+            rows.deployment(connection, self.world.platform_id, name)
 
     def user_named(self, sub: str) -> int:
         with self.world.services.engine.connect() as connection:

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from lti_tool import create_app
 from lti_tool.cli.main import main
-from lti_tool.keys import KeyRing
 from lti_tool.persistence.models import Deployment, Platform
 from lti_tool.services import Services
 from tests.conftest import make_settings
 from tests.support.browser import Browser
+from tests.support.keys import install_tool_keys
 from tests.support.registration_platform import (
     DELETE,
     NRPS,
@@ -74,7 +74,7 @@ def running_tool(tmp_path: Path, database_url: str, **changes: Any) -> Iterator[
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = make_settings(tmp_path, database_url=database_url, base_url=url, **changes)
-    KeyRing(settings.keys_dir).generate()
+    install_tool_keys(settings.keys_dir)
     app = create_app(settings)
     with serving(app, "127.0.0.1", port):
         yield Tool(url=url, app=app)

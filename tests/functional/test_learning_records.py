@@ -12,13 +12,56 @@ from lti_tool.learning_records.records import TOPIC, add_destination
 from lti_tool.persistence.models import OutboxMessage
 from tests.functional.conftest import LtiWorld
 from tests.support.browser import Browser
-from tests.support.ralph import PASSWORD, USERNAME, running_ralph
+from tests.support.ralph import PASSWORD, USERNAME, Ralph
 from xapi.delivery import equivalent
 from xapi.profile import Verb
 
 
-def test_launch_statements_reach_the_lrs_once(world: LtiWorld, tmp_path: Path) -> None:
-    with running_ralph(tmp_path / "ralph") as ralph:
+def test_launch_statements_reach_the_lrs_once(world: LtiWorld, ralph: Ralph) -> None:
+    with world.services.engine.begin() as connection:
+        add_destination(
+            connection,
+            endpoint=ralph.endpoint,
+            username=USERNAME,
+            password=PASSWORD,
+            platform_id=None,
+        )
+    for person in ("demo-teacher", "demo-learner-1", "demo-learner-1", "demo-learner-4"):
+        assert world.launch(person)[1].status == 200
+    with world.services.sessions() as session:
+        sent = [
+            json.loads(payload)
+            for payload in session.scalars(
+                select(OutboxMessage.payload)
+                .where(OutboxMessage.topic == TOPIC)  # the teacher's also asks for a roster sync
+                .order_by(OutboxMessage.id)
+            )
+        ]
+    assert [s["verb"]["id"] for s in sent] == [Verb.LAUNCHED.iri] * 4
+    assert len({s["id"] for s in sent}) == 4
+
+    worker = StatementWorker(world.services.engine)
+    assert worker.run_once() == 4
+    assert worker.run_once() == 0
+
+    stored = ralph.stored()
+    assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in sent)
+    for statement in sent:
+        read_back = ralph.fetch(statement["id"])
+        assert read_back is not None
+        assert equivalent(statement, read_back["statements"][0])
+    # Learners are LMS accounts, never names or emails.
+    assert "Grace" not in json.dumps(stored)
+    assert "@example.edu" not in json.dumps(stored)
+
+
+def test_in_process_delivery(tmp_path: Path, database_url: str, ralph: Ralph) -> None:
+    from tests.functional.conftest import build_world  # noqa: PLC0415
+    from tests.integration.xapi.conftest import wait_for  # noqa: PLC0415
+
+    world_iter = build_world(tmp_path, database_url, xapi_in_process=True)
+    world = next(world_iter)
+    try:
         with world.services.engine.begin() as connection:
             add_destination(
                 connection,
@@ -27,57 +70,10 @@ def test_launch_statements_reach_the_lrs_once(world: LtiWorld, tmp_path: Path) -
                 password=PASSWORD,
                 platform_id=None,
             )
-        for person in ("demo-teacher", "demo-learner-1", "demo-learner-1", "demo-learner-4"):
-            assert world.launch(person)[1].status == 200
-        with world.services.sessions() as session:
-            sent = [
-                json.loads(payload)
-                for payload in session.scalars(
-                    select(OutboxMessage.payload)
-                    .where(
-                        OutboxMessage.topic == TOPIC
-                    )  # the teacher's also asks for a roster sync
-                    .order_by(OutboxMessage.id)
-                )
-            ]
-        assert [s["verb"]["id"] for s in sent] == [Verb.LAUNCHED.iri] * 4
-        assert len({s["id"] for s in sent}) == 4
-
-        worker = StatementWorker(world.services.engine)
-        assert worker.run_once() == 4
-        assert worker.run_once() == 0
-
-        stored = ralph.stored()
-        assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in sent)
-        for statement in sent:
-            read_back = ralph.fetch(statement["id"])
-            assert read_back is not None
-            assert equivalent(statement, read_back["statements"][0])
-        # Learners are LMS accounts, never names or emails.
-        assert "Grace" not in json.dumps(stored)
-        assert "@example.edu" not in json.dumps(stored)
-
-
-def test_in_process_delivery(tmp_path: Path, database_url: str) -> None:
-    from tests.functional.conftest import build_world  # noqa: PLC0415
-    from tests.integration.xapi.conftest import wait_for  # noqa: PLC0415
-
-    with running_ralph(tmp_path / "ralph") as ralph:
-        world_iter = build_world(tmp_path, database_url, xapi_in_process=True)
-        world = next(world_iter)
-        try:
-            with world.services.engine.begin() as connection:
-                add_destination(
-                    connection,
-                    endpoint=ralph.endpoint,
-                    username=USERNAME,
-                    password=PASSWORD,
-                    platform_id=None,
-                )
-            world.launch("demo-learner-2")
-            wait_for(lambda: len(ralph.stored()) == 1, timeout=30)
-        finally:
-            next(world_iter, None)
+        world.launch("demo-learner-2")
+        wait_for(lambda: len(ralph.stored()) == 1, timeout=30)
+    finally:
+        next(world_iter, None)
 
 
 def test_admin_page_shows_delivery_status_to_lms_administrators_only(world: LtiWorld) -> None:

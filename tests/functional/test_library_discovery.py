@@ -16,8 +16,8 @@ from sqlalchemy import Connection
 
 from lti_tool.demo.web import register_platform
 from lti_tool.launch_session import LaunchSession
+from tests.factories.library import Library
 from tests.functional.conftest import LtiWorld
-from tests.integration.library.rows import Library
 from tests.support.browser import Browser
 from tests.support.servers import running_lms
 

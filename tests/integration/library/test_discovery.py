@@ -10,15 +10,7 @@ import pytest
 from sqlalchemy import Connection, Engine, event
 
 from lti_tool.library.discovery import LibraryPage, LibraryQuery, TopicTag, list_items
-from lti_tool.persistence.db import make_engine
-from tests.integration.library.rows import Library
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+from tests.factories.library import Library
 
 
 @dataclass

@@ -16,7 +16,8 @@ from lti_tool.persistence.library_models import (
     LibraryItem,
     LibraryNotification,
 )
-from tests.integration.library.conftest import NOW, Campus
+from tests.factories.library import CAMPUS_NOW as NOW
+from tests.factories.library import Campus
 
 
 def follow(campus: Campus, who: str, kind: str, target: int, course: int | None = None) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,24 +24,17 @@ from lti_tool.learning_records.recorder import Recorder
 from lti_tool.learning_records.records import TOPIC, Routes
 from lti_tool.library import attachments, items, reading
 from lti_tool.outbox import store as outbox
-from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import (
     LibraryAttachment,
     LibraryAudit,
     LibraryItem,
     LibraryItemVersion,
 )
-from lti_tool.persistence.models import Context, Deployment, Platform, User
+from lti_tool.persistence.models import User
+from tests.factories import lti as rows
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n" + b"0" * 100 + b"\n%%EOF\n"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -51,25 +43,8 @@ def recorder(engine: Engine) -> Recorder:
 
 
 def course(connection: Connection) -> tuple[int, int, int]:
-    platform = connection.execute(
-        insert(Platform)
-        .values(
-            issuer="https://lms",
-            client_id="c",
-            auth_login_url="x",
-            auth_token_url="x",
-            jwks_url="x",
-        )
-        .returning(Platform.id)
-    ).scalar_one()
-    deployment = connection.execute(
-        insert(Deployment).values(platform_id=platform, deployment_id="d").returning(Deployment.id)
-    ).scalar_one()
-    context = connection.execute(
-        insert(Context)
-        .values(deployment_id=deployment, lti_id="course", types=[])
-        .returning(Context.id)
-    ).scalar_one()
+    chain = rows.course_chain(connection, issuer="https://lms", title=None)
+    platform, context = chain.platform_id, chain.context_id
     author, reader = (
         connection.execute(
             insert(User).values(platform_id=platform, sub=sub).returning(User.id)

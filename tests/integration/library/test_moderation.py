@@ -36,8 +36,8 @@ from lti_tool.persistence.library_models import (
     LibraryItem,
     LibraryNotification,
 )
-from tests.support import library_rows as rows
-from tests.support.library_rows import NOW
+from tests.factories import library as rows
+from tests.factories.library import NOW
 from xapi.profile import Extension
 
 SPAM = Reason(FlagReason.SPAM, "buy cheap watches")

@@ -14,11 +14,11 @@ from flask import Flask, render_template_string
 from lti_tool import create_app
 from lti_tool.domain.library.moderation import FlagReason
 from lti_tool.domain.library.permissions import ItemState
-from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSession
 from lti_tool.library.access import ItemTarget
 from lti_tool.web.library.context import Visit, item_url
 from tests.conftest import make_settings
+from tests.support.keys import install_tool_keys
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
     database = tmp_path / "db.sqlite3"
     database.write_bytes(sqlite_template.read_bytes())
     settings = make_settings(tmp_path, database_url=f"sqlite:///{database}")
-    KeyRing(settings.keys_dir).generate()
+    install_tool_keys(settings.keys_dir)
     app = create_app(settings)
     yield app
     app.extensions["peerlearn"].close()

@@ -3,7 +3,6 @@ never listed, course scope with shared items, and input that must never break a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -11,16 +10,8 @@ from sqlalchemy import Connection, Engine, delete, text, update
 
 from lti_tool.library.discovery import LibraryQuery, list_items
 from lti_tool.library.search import fts5_query
-from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import LibraryItem
-from tests.integration.library.rows import Library
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+from tests.factories.library import Library
 
 
 def titles(connection: Connection, context_id: int, search: str, **query: object) -> list[str]:

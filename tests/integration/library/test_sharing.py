@@ -19,8 +19,8 @@ from lti_tool.library.access import open_target
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.library_models import LibraryAudit, LibraryShare
-from tests.support import library_rows as rows
-from tests.support.library_rows import NOW
+from tests.factories import library as rows
+from tests.factories.library import NOW
 
 
 @dataclass

@@ -20,7 +20,8 @@ from lti_tool.persistence.library_models import (
     LibraryVote,
     TopicRequest,
 )
-from tests.integration.library.conftest import NOW, Campus
+from tests.factories.library import CAMPUS_NOW as NOW
+from tests.factories.library import Campus
 
 
 def counters(campus: Campus, item_id: int) -> tuple[int, int, int, int]:

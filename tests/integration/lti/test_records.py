@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,32 +11,19 @@ from sqlalchemy import Engine, event, select, update
 from lti_tool.domain.launch import CLAIM, parse_launch
 from lti_tool.lti import records
 from lti_tool.lti.records import record_launch
-from lti_tool.persistence.db import make_engine
-from lti_tool.persistence.models import Context, Deployment, Membership, Platform, User
+from lti_tool.persistence.models import Context, Membership, User
+from tests.factories import lti as factories
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+def engine(engine: Engine) -> Engine:
+    """The suite's engine, with the launches' platform and deployment registered."""
     with engine.begin() as connection:
-        platform_id = connection.execute(
-            Platform.__table__.insert().values(
-                issuer="https://lms.example",
-                client_id="c",
-                name="",
-                auth_login_url="x",
-                auth_token_url="x",
-                jwks_url="x",
-                created_at=records.utcnow(),
-            )
-        ).inserted_primary_key[0]
-        connection.execute(
-            Deployment.__table__.insert().values(platform_id=platform_id, deployment_id="d")
-        )
-    yield engine
-    engine.dispose()
+        platform_id = factories.platform(connection, name="", created_at=records.utcnow())
+        factories.deployment(connection, platform_id)
+    return engine
 
 
 def claims(**changes: object):

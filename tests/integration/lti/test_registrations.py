@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete
 
 from lti_tool.domain.errors import RegistrationAwaitingApproval
 from lti_tool.keys import KeyRing
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.lti.tool_conf import SqlToolConf
-from lti_tool.persistence.db import make_engine
-from lti_tool.persistence.models import Deployment, Platform, utcnow
+from lti_tool.persistence.models import Platform, utcnow
+from tests.factories import lti as rows
 
 
 class Clock:
@@ -23,32 +22,21 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
 def add_platform(
     engine: Engine, client_id: str = "c", deployments: tuple[str, ...] = ("d1",)
 ) -> int:
     with engine.begin() as connection:
-        platform_id = connection.execute(
-            insert(Platform).values(
-                issuer="https://lms.example",
-                client_id=client_id,
-                name="LMS",
-                auth_login_url="https://lms.example/auth",
-                auth_token_url="https://lms.example/t",
-                jwks_url="https://lms.example/jwks",
-                created_at=utcnow(),
-            )
-        ).inserted_primary_key[0]
+        platform_id = rows.platform(
+            connection,
+            client_id=client_id,
+            name="LMS",
+            auth_login_url="https://lms.example/auth",
+            auth_token_url="https://lms.example/t",
+            jwks_url="https://lms.example/jwks",
+            created_at=utcnow(),
+        )
         for deployment in deployments:
-            connection.execute(
-                insert(Deployment).values(platform_id=platform_id, deployment_id=deployment)
-            )
+            rows.deployment(connection, platform_id, deployment)
     return int(platform_id)
 
 
@@ -94,7 +82,7 @@ def test_new_deployment_is_found_at_once(engine: Engine) -> None:
     assert directory.deployment_pk("https://lms.example", "c", "d1") is not None
     assert directory.deployment_pk("https://lms.example", "c", "d2") is None
     with engine.begin() as connection:
-        connection.execute(insert(Deployment).values(platform_id=platform_id, deployment_id="d2"))
+        rows.deployment(connection, platform_id, "d2")
     assert directory.deployment_pk("https://lms.example", "c", "d2") is not None
 
 

@@ -3,7 +3,6 @@ the locks once learners assessed an example, the gate, and accuracy for grading.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +13,6 @@ from lti_tool.domain.peer_review.calibration import GateState
 from lti_tool.domain.peer_review.rubric_text import parse_rubric_text
 from lti_tool.domain.peer_review.settings import PeerReviewSettings
 from lti_tool.peer_review import calibration, calibration_attempts
-from lti_tool.persistence.db import make_engine
 from tests.integration.peer_review.test_queue_pick import course
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -28,13 +26,6 @@ SETTINGS = PeerReviewSettings(
     calibration_weight=0.5,
 )
 TEACHER_LEVELS = {"a": 4.0, "b": 2.0}
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def test_examples_keep_their_order_and_lock_once_assessed(engine: Engine) -> None:

@@ -4,7 +4,6 @@ PostgreSQL, over random courses (states, leases, groups and policies)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,42 +13,18 @@ from lti_tool.domain.peer_review.model import GroupPolicy, ParticipantId, Submis
 from lti_tool.domain.peer_review.review_queue import pick_next
 from lti_tool.peer_review import queue
 from lti_tool.peer_review.tally import recount
-from lti_tool.persistence.db import make_engine
-from lti_tool.persistence.models import Activity, Context, Deployment, Platform, User
+from lti_tool.persistence.models import Activity, User
 from lti_tool.persistence.peer_review_models import Allocation, Submission
+from tests.factories import lti as rows
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 FAR = NOW + timedelta(days=365)
 PEOPLE = 24
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
 def course(connection: Connection) -> tuple[int, list[int]]:
-    platform = connection.execute(
-        insert(Platform)
-        .values(
-            issuer="https://lms",
-            client_id="c",
-            auth_login_url="x",
-            auth_token_url="x",
-            jwks_url="x",
-        )
-        .returning(Platform.id)
-    ).scalar_one()
-    deployment = connection.execute(
-        insert(Deployment).values(platform_id=platform, deployment_id="d").returning(Deployment.id)
-    ).scalar_one()
-    context = connection.execute(
-        insert(Context)
-        .values(deployment_id=deployment, lti_id="course", types=[])
-        .returning(Context.id)
-    ).scalar_one()
+    chain = rows.course_chain(connection, issuer="https://lms", title=None)
+    platform, context = chain.platform_id, chain.context_id
     activity = connection.execute(
         insert(Activity)
         .values(key="k", context_id=context, kind="peer-review", title="t", settings={})

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from lti_tool.library.discovery import LibraryQuery, list_items
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.migrate import alembic_config
-from tests.integration.library.rows import Library
+from tests.factories.library import Library
 
 
 def found(url: str, context_id: int, search: str) -> list[str]:

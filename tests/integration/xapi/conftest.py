@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from lti_tool.learning_records import records as learning_records
 from lti_tool.learning_records.records import Routes
 from lti_tool.outbox import store as outbox
-from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import OutboxMessage
-from tests.support.ralph import PASSWORD, USERNAME, Ralph, running_ralph
+from tests.support.ralph import PASSWORD, USERNAME, Ralph
 from tests.support.statements import sample_statement
 
 
 def make_statement(number: int) -> dict[str, Any]:
     return sample_statement(number)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def ralph(tmp_path: Path) -> Iterator[Ralph]:
-    with running_ralph(tmp_path / "ralph") as lrs:
-        yield lrs
 
 
 def add_lrs(
