@@ -15,7 +15,12 @@ from config import Settings
 from lti_tool.courses.grade_passback import GradeWorker
 from lti_tool.learning_records import records as learning_records
 from lti_tool.learning_records.delivery import StatementWorker, WorkerSettings
-from lti_tool.learning_records.records import TOPIC, all_destinations, destination_name
+from lti_tool.learning_records.records import (
+    TOPIC,
+    all_destinations,
+    delivery_overview,
+    destination_name,
+)
 from lti_tool.lti.ags import AgsClient
 from lti_tool.outbox import store as outbox
 from lti_tool.outbox.runner import drain, run_until_stopped, stop_on_signals
@@ -116,9 +121,8 @@ def _grades_deliver(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _status(settings: Settings, _args: argparse.Namespace) -> int:
-    with _engine(settings).connect() as connection:
-        destinations = {destination_name(d.id): d for d in all_destinations(connection)}
-        rows = outbox.status(connection, topic=TOPIC)
+    overview = delivery_overview(_engine(settings))
+    rows, destinations = overview.rows, overview.destinations
     if not rows and not destinations:
         print("no statements yet and no LRS configured")
     now = time.time()

@@ -1,5 +1,5 @@
-"""Staff ask for the course roster (and groups) to be read from the LMS now: a request the
-roster worker picks up. Repeated requests within :data:`MANUAL_WINDOW` are one."""
+"""Staff read the course roster and ask for it (and groups) to be read from the LMS now: a
+request the roster worker picks up. Repeated requests within :data:`MANUAL_WINDOW` are one."""
 
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ from lti_tool.courses import roster
 from lti_tool.domain.errors import BadRequest
 
 MANUAL_WINDOW = timedelta(minutes=1)
+
+
+def roster_page(engine: Engine, context_id: int) -> roster.CourseRoster:
+    """What the staff roster page shows: everyone in the course, launched or not."""
+    with engine.connect() as connection:
+        return roster.course_roster(connection, context_id)
 
 
 def request_manual_sync(

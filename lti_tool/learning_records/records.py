@@ -174,3 +174,21 @@ def resume(connection: Connection, destination_id: int, *, password: str | None 
         .returning(DESTINATIONS.c.id)
     )
     return bool(result.all())
+
+
+@dataclass(frozen=True)
+class DeliveryOverview:
+    """Where statements stand, per outbox destination, and the LRSs those names stand for
+    (a name with no LRS is the held queue, or an LRS since removed)."""
+
+    rows: list[outbox.DestinationStatus]
+    destinations: dict[str, Destination]
+
+
+def delivery_overview(engine: Engine) -> DeliveryOverview:
+    """What the administrators' page and ``peerlearn xapi status`` show."""
+    with engine.connect() as connection:
+        return DeliveryOverview(
+            rows=outbox.status(connection, topic=TOPIC),
+            destinations={destination_name(d.id): d for d in all_destinations(connection)},
+        )

@@ -8,8 +8,7 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import fields
 
-from lti_tool.courses import roster
-from lti_tool.courses.roster_requests import sync_roster_now
+from lti_tool.courses.roster_requests import roster_page, sync_roster_now
 from lti_tool.domain.errors import BadRequest, Forbidden
 from lti_tool.launch_session import LaunchSession
 from lti_tool.web.context import current_launch, services
@@ -32,12 +31,10 @@ def course_staff_only(launch: LaunchSession) -> int:
 def show_roster() -> str:
     launch, token = current_launch()
     context_id = course_staff_only(launch)
-    with services().engine.connect() as connection:
-        found = roster.course_roster(connection, context_id)
     return render_template(
         "roster.html",
         token=token,
-        roster=found,
+        roster=roster_page(services().engine, context_id),
         requested=load(RosterArgs(), request.args)["requested"] == "1",
     )
 
