@@ -30,7 +30,7 @@ from lti_tool.persistence.models import User
 from tests.browser.test_demo_launch import tool_frame
 from tests.conftest import make_settings
 from tests.factories import library as rows
-from tests.functional.library_world import Library
+from tests.factories.library_visits import Library
 from tests.functional.test_library_xss import (
     AUTHOR,
     OTHER,

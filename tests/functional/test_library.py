@@ -21,15 +21,15 @@ from lti_tool.persistence.library_models import (
     LibraryTopic,
     LibraryView,
 )
+from tests.factories.library_visits import Library
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_support import Library
 
 
 @pytest.fixture
 def library(world: LtiWorld) -> Library:
     found = Library(world)
     for person in ("demo-teacher", "demo-learner-1", "demo-learner-2"):
-        found.open(person)
+        found.launch(person)
     return found
 
 
@@ -43,7 +43,7 @@ def verbs(world: LtiWorld) -> Counter[str]:
 
 
 def test_draft_edit_history_restore_and_publish(library: Library) -> None:
-    key = library.create(
+    key = library.create_item(
         "demo-learner-1", title="Giving feedback", body="First *draft*.", topics="Feedback, Writing"
     )
     edit = library.get("demo-learner-1", f"/items/{key}/edit")
@@ -68,7 +68,7 @@ def test_draft_edit_history_restore_and_publish(library: Library) -> None:
         "demo-learner-1", f"/items/{key}/edit", version="1", title="Stale", body="Stale."
     )
     assert stale.status == 409
-    assert library.version(key) == 2
+    assert library.item_version(key) == 2
     # A form sent back for its mistakes keeps the version it was edited from.
     mistaken = library.post("demo-learner-1", f"/items/{key}/edit", version="1", title="")
     assert mistaken.status == 422
@@ -84,7 +84,7 @@ def test_draft_edit_history_restore_and_publish(library: Library) -> None:
     restored = library.post("demo-learner-1", f"/items/{key}/history/1/restore", version="2")
     assert restored.status == 200
     assert "Restored as version 3" in restored.text
-    item = library.item(key)
+    item = library.item_row(key)
     assert (item.version, item.title, item.body_markdown) == (
         3,
         "Giving feedback",
@@ -119,31 +119,31 @@ def test_draft_edit_history_restore_and_publish(library: Library) -> None:
     # Viewed once per hour however often it is opened; the author's views do not count.
     library.get("demo-learner-2", f"/items/{key}")
     library.get("demo-learner-1", f"/items/{key}")
-    assert library.item(key).view_count == 1
-    assert library.count(LibraryView) == 1
+    assert library.item_row(key).view_count == 1
+    assert library.count_rows(LibraryView) == 1
     assert verbs(library.world) == Counter({"launched": 3, "authored": 1, "edited": 2, "viewed": 1})
 
 
 def test_approval_courses_hold_learners_items_for_staff(library: Library) -> None:
     world = library.world
     with world.services.engine.begin() as connection:
-        context_id = library.item(library.create("demo-teacher")).context_id
+        context_id = library.item_row(library.create_item("demo-teacher")).context_id
         connection.execute(
             insert(LibraryCourse).values(context_id=context_id, moderation="approval")
         )
-    key = library.create("demo-learner-1", title="Pending tip", kind="tip", body="Short.")
+    key = library.create_item("demo-learner-1", title="Pending tip", kind="tip", body="Short.")
     page = library.post("demo-learner-1", f"/items/{key}/publish")
     assert page.status == 200
     assert 'id="pending-notice"' in page.text
-    assert library.item(key).state == "pending"
-    assert library.item(key).published_at is None
+    assert library.item_row(key).state == "pending"
+    assert library.item_row(key).published_at is None
     assert library.get("demo-learner-2", f"/items/{key}").status == 404
     mine = library.get("demo-learner-1", "/mine")
     assert key in mine.text.split('id="mine-pending"')[1].split("</ul>")[0]
     # Staff publish at once, even under approval.
-    own = library.create("demo-teacher", title="Staff item")
+    own = library.create_item("demo-teacher", title="Staff item")
     library.post("demo-teacher", f"/items/{own}/publish")
-    assert library.item(own).state == "published"
+    assert library.item_row(own).state == "published"
     # Once approved (staff's moderation queue sets the state), a learner's edit goes back
     # to staff; a staff edit does not.
     with world.services.engine.begin() as connection:
@@ -155,24 +155,24 @@ def test_approval_courses_hold_learners_items_for_staff(library: Library) -> Non
         "demo-learner-1", f"/items/{key}/edit", version="1", title="New", body="B"
     )
     assert edited.status == 200
-    assert library.item(key).state == "pending"
+    assert library.item_row(key).state == "pending"
     assert library.get("demo-learner-2", f"/items/{key}").status == 404
     assert library.get("demo-teacher", f"/items/{key}").status == 200
     library.post("demo-teacher", f"/items/{own}/edit", version="1", title="Staff edit", body="B")
-    assert library.item(own).state == "published"
+    assert library.item_row(own).state == "published"
     # Publishing twice is refused.
     assert library.post("demo-learner-1", f"/items/{key}/publish").status == 403
 
 
 def test_soft_delete_keeps_rows_audits_and_voids_statements(library: Library) -> None:
-    key = library.create("demo-learner-1")
+    key = library.create_item("demo-learner-1")
     library.post("demo-learner-1", f"/items/{key}/edit", version="1", title="Edited", body="x")
     library.post("demo-learner-1", f"/items/{key}/publish")
     assert library.post("demo-learner-2", f"/items/{key}/delete").status == 403
     done = library.post("demo-learner-1", f"/items/{key}/delete")
     assert done.status == 200
     assert 'id="deleted"' in done.text
-    item = library.item(key)
+    item = library.item_row(key)
     assert item.deleted_at is not None
     for person in ("demo-learner-1", "demo-learner-2", "demo-teacher"):
         assert library.get(person, f"/items/{key}").status == 404
@@ -187,6 +187,6 @@ def test_soft_delete_keeps_rows_audits_and_voids_statements(library: Library) ->
     assert voided == authored_or_edited
     assert len(voided) == 2
     # Staff may delete anyone's item.
-    other = library.create("demo-learner-2")
+    other = library.create_item("demo-learner-2")
     assert library.post("demo-teacher", f"/items/{other}/delete").status == 200
-    assert library.item(other).deleted_by is not None
+    assert library.item_row(other).deleted_by is not None

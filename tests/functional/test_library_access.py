@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 
 from lti_tool.persistence.library_models import LibraryShare, LibraryView
 from lti_tool.persistence.models import Context
+from tests.factories.library_visits import Library
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_support import Library
 
 PDF = b"%PDF-1.4\n" + b"0" * 200 + b"\n%%EOF\n"
 PEOPLE = ("author", "learner", "staff", "other-course", "other-platform")
@@ -20,14 +20,14 @@ PEOPLE = ("author", "learner", "staff", "other-course", "other-platform")
 @pytest.fixture
 def library(world: LtiWorld) -> Library:
     found = Library(world)
-    found.open("demo-learner-1")
+    found.launch("demo-learner-1")
     found.sessions["author"] = found.sessions["demo-learner-1"]
-    found.open("demo-learner-2")
+    found.launch("demo-learner-2")
     found.sessions["learner"] = found.sessions["demo-learner-2"]
-    found.open("demo-teacher")
+    found.launch("demo-teacher")
     found.sessions["staff"] = found.sessions["demo-teacher"]
-    found.open_elsewhere("demo-learner-3", "other-course")
-    found.open_other_platform("other-platform", staff=True)
+    found.launch_elsewhere("other-course", "demo-learner-3")
+    found.issue_other_platform_session("other-platform", staff=True)
     return found
 
 
@@ -42,8 +42,8 @@ def statuses(library: Library, method: str, path: str, **fields: str) -> dict[st
 
 
 def test_who_may_do_what_with_a_draft_and_a_published_item(library: Library) -> None:
-    draft = library.create("author", title="Draft")
-    item = library.create("author", title="Published", kind="file", body="")
+    draft = library.create_item("author", title="Draft")
+    item = library.create_item("author", title="Published", kind="file", body="")
     assert library.upload("author", item, ("a.pdf", PDF)).status_code == 303
     assert library.post("author", f"/items/{item}/publish").status == 200
     hidden_from_others = {"other-course": 404, "other-platform": 404}
@@ -82,12 +82,12 @@ def test_who_may_do_what_with_a_draft_and_a_published_item(library: Library) -> 
         "staff": 409,
         **hidden_from_others,
     }
-    assert library.version(item) == 1
+    assert library.item_version(item) == 1
     upload = {p: library.upload(p, item, ("b.pdf", PDF)).status_code for p in PEOPLE}
     assert upload == {"author": 303, "learner": 403, "staff": 303, **hidden_from_others}
     for person in ("learner", "other-course", "other-platform"):
         assert library.post(person, f"/items/{draft}/publish").status == 404, person
-    assert library.item(draft).state == "draft"
+    assert library.item_row(draft).state == "draft"
     assert library.post("author", f"/items/{draft}/publish").status == 200
     # Published already: nobody publishes it again.
     assert library.post("staff", f"/items/{draft}/publish").status == 403
@@ -103,12 +103,12 @@ def test_who_may_do_what_with_a_draft_and_a_published_item(library: Library) -> 
         assert item not in library.get(person, "/mine").text
     for person in ("learner", "other-course", "other-platform"):
         assert library.post(person, f"/items/{item}/delete").status in {403, 404}
-    assert library.item(item).deleted_at is None
+    assert library.item_row(item).deleted_at is None
     assert library.post("staff", f"/items/{item}/delete").status == 200
 
 
 def test_pages_need_a_launch_session(library: Library) -> None:
-    key = library.create("author")
+    key = library.create_item("author")
     browser = library.sessions["author"][0]
     for path in ("/new", "/mine", f"/items/{key}", f"/items/{key}/edit", "/"):
         page = browser.get(f"{library.base}{path}")
@@ -118,7 +118,7 @@ def test_pages_need_a_launch_session(library: Library) -> None:
 
 
 def test_file_downloads_follow_the_item(library: Library) -> None:
-    key = library.create("author", title="Files", kind="file", body="")
+    key = library.create_item("author", title="Files", kind="file", body="")
     assert library.upload("author", key, ("a.pdf", PDF)).status_code == 303
     [file_id] = re.findall(r"/files/(\d+)\?", library.get("author", f"/items/{key}/edit").text)
     path = f"/items/{key}/files/{file_id}"
@@ -144,9 +144,9 @@ def test_file_downloads_follow_the_item(library: Library) -> None:
 
 
 def test_an_item_shared_to_another_course_is_read_only_there(library: Library) -> None:
-    key = library.create("author", title="Shared widely")
+    key = library.create_item("author", title="Shared widely")
     library.post("author", f"/items/{key}/publish")
-    item = library.item(key)
+    item = library.item_row(key)
     with library.world.services.engine.begin() as connection:
         elsewhere = connection.execute(
             select(Context.id).where(Context.lti_id == "another-course")
@@ -170,7 +170,7 @@ def test_an_item_shared_to_another_course_is_read_only_there(library: Library) -
         "staff", f"/moderation/comments/{comment[1]}/decision", decision="hide", note=""
     )
     assert decided.status == 200, decided.text
-    library.open_elsewhere("demo-teacher", "staff-elsewhere")
+    library.launch_elsewhere("staff-elsewhere", "demo-teacher")
     there = library.get("staff-elsewhere", f"/items/{key}")
     assert there.status == 200
     assert "Rude words" not in there.text
@@ -181,10 +181,10 @@ def test_an_item_shared_to_another_course_is_read_only_there(library: Library) -
 def test_everyone_writes_in_their_own_course_only(library: Library) -> None:
     assert statuses(library, "get", "/new") == dict.fromkeys(PEOPLE, 200)
     assert statuses(library, "get", "/") == dict.fromkeys(PEOPLE, 200)
-    made = {person: library.create(person, title=f"By {person}") for person in PEOPLE}
+    made = {person: library.create_item(person, title=f"By {person}") for person in PEOPLE}
     for person, key in made.items():
         library.post(person, f"/items/{key}/publish")
-    contexts = {person: library.item(key).context_id for person, key in made.items()}
+    contexts = {person: library.item_row(key).context_id for person, key in made.items()}
     assert contexts["author"] == contexts["learner"] == contexts["staff"]
     assert len({contexts["author"], contexts["other-course"], contexts["other-platform"]}) == 3
     for reader in PEOPLE:

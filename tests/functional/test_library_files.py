@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.persistence.library_models import LibraryAttachment
+from tests.factories.library_visits import Library
 from tests.functional.conftest import LtiWorld, build_world, deliver_and_verify
-from tests.functional.library_support import Library
 from tests.support.ralph import Ralph
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
@@ -55,7 +55,7 @@ def world(tmp_path: Path, database_url: str, session_ralph: Ralph) -> Iterator[L
 def library(world: LtiWorld) -> Library:
     found = Library(world)
     for person in ("demo-teacher", "demo-learner-1", "demo-learner-2"):
-        found.open(person)
+        found.launch(person)
     return found
 
 
@@ -65,7 +65,7 @@ def stored_files(world: LtiWorld) -> list[Path]:
 
 
 def test_upload_abuse_is_refused_and_nothing_is_kept(library: Library) -> None:
-    key = library.create("demo-learner-1", kind="slides", title="Deck", body="")
+    key = library.create_item("demo-learner-1", kind="slides", title="Deck", body="")
     cases = [
         ("big.pdf", PDF + b"0" * (1024 * 1024), "file_too_large", "larger than 1 MB"),
         ("slides.pptx", EXE, "file_type", "not one of the accepted types"),
@@ -84,7 +84,7 @@ def test_upload_abuse_is_refused_and_nothing_is_kept(library: Library) -> None:
     mixed = library.upload("demo-learner-1", key, ("a.pdf", PDF), ("b.pptx", EXE))
     assert mixed.status_code == 400
     assert stored_files(library.world) == []
-    assert library.count(LibraryAttachment) == 0
+    assert library.count_rows(LibraryAttachment) == 0
     # Publishing slides without the deck is refused with what is missing.
     refused = library.post("demo-learner-1", f"/items/{key}/publish")
     assert refused.status == 422
@@ -93,11 +93,11 @@ def test_upload_abuse_is_refused_and_nothing_is_kept(library: Library) -> None:
     assert library.upload("demo-learner-2", key, ("a.pdf", PDF)).status_code == 404
     assert library.upload("demo-teacher", key, ("deck.pptx", pptx())).status_code == 303
     assert library.post("demo-learner-1", f"/items/{key}/publish").status == 200
-    assert library.item(key).state == "published"
+    assert library.item_row(key).state == "published"
 
 
 def test_downloads_carry_safe_headers(library: Library) -> None:
-    key = library.create("demo-learner-1", kind="file", title="Handouts", body="")
+    key = library.create_item("demo-learner-1", kind="file", title="Handouts", body="")
     sent = library.upload(
         "demo-learner-1",
         key,
@@ -156,7 +156,9 @@ def test_videos_embed_only_allow_listed_providers(library: Library) -> None:
         "https://video.example.edu/watch/lecture-01": "https://video.example.edu/embed/lecture-01",
     }
     for url, embed in cases.items():
-        key = library.create("demo-learner-1", kind="video", title="Watch", body="", video_url=url)
+        key = library.create_item(
+            "demo-learner-1", kind="video", title="Watch", body="", video_url=url
+        )
         library.post("demo-learner-1", f"/items/{key}/publish")
         page = library.get("demo-learner-2", f"/items/{key}")
         assert page.status == 200
@@ -177,7 +179,7 @@ def test_videos_embed_only_allow_listed_providers(library: Library) -> None:
             video_url=html.unescape(shown.group(1)),
         )
         assert again.status == 200, again.text
-        assert library.item(key).video_id == embed.split("/")[-1].split("?")[0]
+        assert library.item_row(key).video_id == embed.split("/")[-1].split("?")[0]
         page = library.get("demo-learner-2", f"/items/{key}")
         csp = page.response.headers["Content-Security-Policy"]
         origin = "/".join(embed.split("/")[:3])
@@ -194,7 +196,7 @@ def test_videos_embed_only_allow_listed_providers(library: Library) -> None:
         assert page.status == 422, bad
         assert 'id="error-video_url"' in page.text
     # Pages without a video allow no frames at all.
-    key = library.create("demo-learner-1", title="Text only")
+    key = library.create_item("demo-learner-1", title="Text only")
     page = library.get("demo-learner-1", f"/items/{key}")
     assert "frame-src 'none'" in page.response.headers["Content-Security-Policy"]
 
@@ -211,7 +213,7 @@ def test_links_are_http_only_and_open_without_referrer(library: Library) -> None
         )
         assert page.status == 422, bad
         assert 'id="error-link_url"' in page.text
-    key = library.create(
+    key = library.create_item(
         "demo-learner-1",
         kind="link",
         title="A guide",

@@ -22,8 +22,8 @@ from lti_tool.persistence.library_models import (
     LibraryNotification,
     LibraryShare,
 )
+from tests.factories.library_visits import Library, second_platform
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_world import Library, second_platform
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def assert_author_sees_the_outcome(library: Library, key: str) -> None:
 
 
 def test_flag_queue_hide_and_the_author_is_told(library: Library, world: LtiWorld) -> None:
-    item_id, key = library.item("demo-learner-1", title="Pivot tables", body="**Sum** it up")
+    item_id, key = library.insert_item("demo-learner-1", title="Pivot tables", body="**Sum** it up")
     page = library.get("demo-learner-2", f"/items/{key}")
     assert 'id="flag-item"' in page.text  # the item page offers the flag form
     assert 'id="flag-item"' not in library.get("demo-learner-1", f"/items/{key}").text
@@ -134,8 +134,8 @@ def test_flag_queue_hide_and_the_author_is_told(library: Library, world: LtiWorl
 
 
 def test_comments_are_flagged_and_hidden(library: Library, world: LtiWorld) -> None:
-    item_id, key = library.item("demo-learner-1")
-    comment_id = library.comment("demo-learner-2", item_id, body="You are *all* wrong")
+    item_id, key = library.insert_item("demo-learner-1")
+    comment_id = library.insert_comment("demo-learner-2", item_id, body="You are *all* wrong")
     page = library.get("demo-learner-1", f"/comments/{comment_id}/flag")
     assert "You are <em>all</em> wrong" in page.text
     assert (
@@ -180,7 +180,7 @@ def test_approval_policy_holds_items_until_staff_approve(library: Library, world
     queue = library.get("demo-teacher", "/moderation")
     assert 'id="policy">Staff approve every item first<' in queue.text
 
-    item_id, key = library.item("demo-learner-1", state="pending", title="Waiting")
+    item_id, key = library.insert_item("demo-learner-1", state="pending", title="Waiting")
     assert library.get("demo-learner-2", f"/items/{key}/flag").status == 404
     queue = library.get("demo-teacher", "/moderation")
     assert f'id="pending-{key}"' in queue.text
@@ -202,15 +202,15 @@ def test_approval_policy_holds_items_until_staff_approve(library: Library, world
 def test_sharing_stays_inside_one_deployment(
     library: Library, world: LtiWorld, tmp_path: Path
 ) -> None:
-    _item_id, key = library.item("demo-learner-1", title="Shared tips")
+    _item_id, key = library.insert_item("demo-learner-1", title="Shared tips")
     library.launch_elsewhere("teacher-sibling", "demo-teacher", "sibling-course")
     library.launch_elsewhere("learner-sibling", "demo-learner-3", "sibling-course")
-    library.add_deployment()
+    library.insert_deployment()
     library.launch_elsewhere(
         "teacher-far", "demo-teacher", "far-course", deployment="other-deployment"
     )
     with second_platform(world, tmp_path / "second") as other:
-        library.adopt("teacher-other-platform", other, "demo-teacher")
+        library.launch_from("teacher-other-platform", other, "demo-teacher")
         sibling = library.context_of("teacher-sibling")
         far = library.context_of("teacher-far")
         foreign = library.context_of("teacher-other-platform")

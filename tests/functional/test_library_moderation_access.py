@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.factories.library_visits import Library, second_platform
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_world import Library, second_platform
 
 ROLES = ("learner", "author", "staff", "other-learner", "other-staff", "other-platform")
 
@@ -35,7 +35,7 @@ def library(world: LtiWorld, tmp_path: Path) -> Iterator[Library]:
     library.launch_elsewhere("other-learner", "demo-learner-3", "other-course")
     library.launch_elsewhere("other-staff", "demo-teacher", "other-course")
     with second_platform(world, tmp_path / "second") as other:
-        library.adopt("other-platform", other, "demo-teacher")
+        library.launch_from("other-platform", other, "demo-teacher")
         yield library
 
 
@@ -91,8 +91,8 @@ def calls(key: str, comment: int, sibling: int) -> list[Call]:
 
 
 def test_every_endpoint_authorises_every_role(library: Library) -> None:
-    item_id, key = library.item("author", title="Matrix item")
-    comment = library.comment("author", item_id)
+    item_id, key = library.insert_item("author", title="Matrix item")
+    comment = library.insert_comment("author", item_id)
     library.launch_elsewhere("sibling-staff", "demo-teacher", "sibling-course")
     sibling = library.context_of("sibling-staff")
     seen: list[tuple[str, str, str, int]] = []
@@ -111,7 +111,7 @@ def test_every_endpoint_authorises_every_role(library: Library) -> None:
 
 
 def test_no_session_no_access(library: Library) -> None:
-    _item_id, key = library.item("author")
+    _item_id, key = library.insert_item("author")
     for method, path in [
         ("GET", "/moderation"),
         ("GET", f"/items/{key}/flag"),
@@ -130,8 +130,8 @@ def test_no_session_no_access(library: Library) -> None:
 
 
 def test_bad_input_is_a_clear_refusal(library: Library) -> None:
-    item_id, key = library.item("author")
-    comment = library.comment("author", item_id)
+    item_id, key = library.insert_item("author")
+    comment = library.insert_comment("author", item_id)
     huge = str(2**31)
     for method, path, fields, status, code in [
         ("GET", f"/comments/{huge}/flag", {}, 404, None),

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from lti_tool.persistence.library_models import LibraryTopic
 from lti_tool.persistence.models import Activity
+from tests.factories.library_visits import Library
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_support import Library
 from tests.functional.test_deep_linking import add, picker, return_to_lms
 
 
@@ -32,10 +32,10 @@ def launch(world: LtiWorld, title: str, person: str = "demo-learner-2") -> str:
 
 def test_whole_library_topic_and_item_placements(world: LtiWorld) -> None:
     library = Library(world)
-    library.open("demo-learner-1")
-    key = library.create("demo-learner-1", title="Rubrics explained", topics="Assessment")
+    library.launch("demo-learner-1")
+    key = library.create_item("demo-learner-1", title="Rubrics explained", topics="Assessment")
     library.post("demo-learner-1", f"/items/{key}/publish")
-    draft = library.create("demo-learner-1", title="Not yet", topics="Drafts")
+    draft = library.create_item("demo-learner-1", title="Not yet", topics="Drafts")
 
     browser, _page, token = picker(world)
     form = browser.get(f"{world.tool_url}/app/deep-linking/library?ls={token}")

@@ -16,8 +16,8 @@ from lti_tool.persistence.library_models import (
     LibraryTopic,
     TopicRequest,
 )
+from tests.factories.library_visits import Library
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_support import Library
 from tests.functional.test_peer_review import PDF
 
 DIRTY = "Pivot\x00 tables\x07\x1b[31m\x7f"
@@ -27,7 +27,7 @@ DIRTY = "Pivot\x00 tables\x07\x1b[31m\x7f"
 def library(world: LtiWorld) -> Library:
     found = Library(world)
     for person in ("demo-learner-1", "demo-learner-2"):
-        found.open(person)
+        found.launch(person)
     return found
 
 
@@ -44,7 +44,7 @@ def assert_clean(values: list[str]) -> None:
 
 
 def test_no_control_character_reaches_the_database(library: Library) -> None:
-    key = library.create(
+    key = library.create_item(
         "demo-learner-2",
         kind="link",
         title=DIRTY,
@@ -66,7 +66,7 @@ def test_no_control_character_reaches_the_database(library: Library) -> None:
     assert found.status == 200
     assert "\x00" not in found.text
 
-    item = library.item(key)
+    item = library.item_row(key)
     assert item.title == "Pivot tables[31m"
     assert item.body_markdown == "**Pivot tables[31m**\nline two"
     assert_clean(
@@ -86,7 +86,7 @@ def test_no_control_character_reaches_the_database(library: Library) -> None:
 
 
 def test_a_file_name_with_a_control_character_is_refused(library: Library) -> None:
-    key = library.create("demo-learner-2", kind="file", title="Slides")
+    key = library.create_item("demo-learner-2", kind="file", title="Slides")
     sent = library.upload("demo-learner-2", key, ("notes\x00.pdf", PDF))
     assert sent.status_code in {400, 422}, sent.text
     assert "control characters" in sent.text

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from lti_tool.domain import files
 from lti_tool.domain.library.content import check_link_url
 from lti_tool.persistence.library_models import LibraryComment, LibraryTopic
+from tests.factories.library_visits import Library
 from tests.functional.conftest import LtiWorld
-from tests.functional.library_world import Library
 from tests.support.xss_corpus import CORPUS, active_markup
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -145,7 +145,7 @@ def submit_items(library: Library) -> Pages:
 def submit_discussion(library: Library) -> Pages:
     """Every payload as a comment, as a reply to the first, and as the words of a flag
     on each comment."""
-    item_id, key = library.item(AUTHOR, title="Discussed")
+    item_id, key = library.insert_item(AUTHOR, title="Discussed")
     for text in TEXTS:
         sent = library.post(PEER, f"/items/{key}/comments", follow=False, body=text)
         assert sent.status == 303, (text, sent.text[:500])
@@ -223,7 +223,7 @@ def submit_files(library: Library) -> Pages:
 def submit_launch_claims(library: Library) -> Pages:
     """Every payload as the LMS's name of a person (each then comments on one item) and
     as the title of a course of the same deployment (each launched by the teacher)."""
-    _item_id, key = library.item(AUTHOR, title="Named")
+    _item_id, key = library.insert_item(AUTHOR, title="Named")
     read: dict[str, list[str]] = {"launch page": []}
     for n, text in enumerate(CLAIM_TEXTS):
 
