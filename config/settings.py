@@ -68,7 +68,8 @@ class Settings:
     # A staff launch asks for a course roster sync at most once per this many minutes.
     roster_sync_minutes: int = 10
     # Platforms that register themselves (LTI Dynamic Registration) start inactive and
-    # cannot launch until `peerlearn platform approve ID`.
+    # cannot launch until `peerlearn platform approve ID`. `load_settings` turns it on in
+    # production unless PEERLEARN_REGISTRATION_APPROVAL says otherwise.
     registration_approval: bool = False
     # Hosts an LMS may register from (exact host, or ".example.edu" for its subdomains);
     # empty means any host.
@@ -140,7 +141,9 @@ def load_settings(
         jwks_refetch_seconds=_positive_int(values, "jwks_refetch_seconds", 60),
         xapi_in_process=_flag(values, "xapi_in_process"),
         roster_sync_minutes=_positive_int(values, "roster_sync_minutes", 10),
-        registration_approval=_flag(values, "registration_approval"),
+        registration_approval=_flag(
+            values, "registration_approval", default=env is Environment.PRODUCTION
+        ),
         registration_allowed_hosts=_hosts(values.get("registration_allowed_hosts", "")),
         storage_dir=Path(values["storage_dir"]).resolve() if values.get("storage_dir") else None,
         video_providers=values.get("video_providers", ""),
@@ -213,9 +216,11 @@ def _default_database(env: Environment, instance_dir: Path, notices: list[str]) 
     return f"sqlite:///{path}"
 
 
-def _flag(values: Mapping[str, str], name: str) -> bool:
+def _flag(values: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     raw = values.get(name, "").strip().lower()
-    if raw in {"", "0", "false", "no", "off"}:
+    if raw == "":
+        return default
+    if raw in {"0", "false", "no", "off"}:
         return False
     if raw in {"1", "true", "yes", "on"}:
         return True

@@ -27,6 +27,14 @@ DEEP_LINKING = "LtiDeepLinkingRequest"
 SUBMISSION_REVIEW = "LtiSubmissionReviewRequest"
 # What Peerlearn wants of the id_token, beyond the iss and sub every token carries.
 WANTED_CLAIMS = ("name", "given_name", "family_name", "email")
+# Where LMSs serve their OpenID configuration (Moodle, Canvas, OpenID Connect Discovery).
+CONFIGURATION_PATHS = (
+    "/mod/lti/openid-configuration.php",
+    "/api/lti/security/openid-configuration",
+    "/.well-known/openid-configuration",
+)
+# Endpoints Peerlearn trusts for launches: they must be on the issuer's host.
+ISSUER_HOST_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 REQUIRED_ENDPOINTS = (
     "authorization_endpoint",
     "token_endpoint",
@@ -109,16 +117,35 @@ def is_web_url(url: object, *, allow_http: bool) -> bool:
     return parts.scheme in schemes and bool(parts.hostname) and not parts.fragment
 
 
-def starts_with_issuer(configuration_url: str, issuer: str) -> bool:
-    """Spec §3.5.1: the configuration URL begins with the issuer, on a path boundary.
+def issuer_named_by(configuration_url: str) -> str:
+    """The issuer a configuration URL names (spec §3.5.1), to be matched exactly.
 
-    A bare prefix test would let ``https://lms.example.evil/...`` claim the issuer
-    ``https://lms.example``.
+    Where an LMS we know serves its configuration (``CONFIGURATION_PATHS``), the issuer is
+    everything before that path, so Moodle in ``https://school.example/moodle`` keeps its
+    folder; any other URL names only its origin. A prefix test would let any document the
+    LMS's host serves (an uploaded file, ``/issuer/../x``) claim a longer issuer.
     """
-    if not configuration_url.startswith(issuer):
-        return False
-    rest = configuration_url[len(issuer) :]
-    return issuer.endswith("/") or rest == "" or rest[0] in "/?"
+    parts = urlsplit(configuration_url)
+    host = parts.netloc.rpartition("@")[2].lower()  # never a user name or password
+    origin = f"{parts.scheme.lower()}://{host}"
+    for suffix in CONFIGURATION_PATHS:
+        if parts.path.endswith(suffix):
+            return origin + parts.path[: -len(suffix)]
+    return origin
+
+
+def is_named_issuer(issuer: str, configuration_url: str) -> bool:
+    """The document's issuer is the one its URL names (a trailing ``/`` aside)."""
+    named = issuer_named_by(configuration_url)
+    return issuer in {named, named.rstrip("/") + "/"}
+
+
+def host_listed(host: str, listed: Sequence[str]) -> bool:
+    """``host`` is one of ``listed`` (exact, or under a ``.example.edu`` entry)."""
+    host = host.lower()
+    return any(
+        host == entry or (entry.startswith(".") and host.endswith(entry)) for entry in listed
+    )
 
 
 def _strings(value: object, name: str) -> tuple[str, ...] | None:
@@ -153,14 +180,7 @@ def _messages(value: object) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def parse_platform_configuration(
-    document: object, *, configuration_url: str, allow_http: bool
-) -> PlatformConfiguration:
-    """Check a platform's OpenID configuration (spec §3.4-3.5) and read what we use."""
-    if not isinstance(document, dict):
-        raise fail(
-            "The LMS's OpenID configuration is not a JSON object.", "invalid_openid_configuration"
-        )
+def _issuer(document: dict[str, Any], configuration_url: str, *, allow_http: bool) -> str:
     issuer = document.get("issuer")
     if not isinstance(issuer, str) or not issuer:
         raise fail(
@@ -168,11 +188,20 @@ def parse_platform_configuration(
         )
     if not is_web_url(issuer, allow_http=allow_http) or urlsplit(issuer).query:
         raise fail(f"The LMS's issuer {issuer!r} is not an https URL.", "invalid_issuer")
-    if not starts_with_issuer(configuration_url, issuer):
+    if not is_named_issuer(issuer, configuration_url):
         raise fail(
-            f"The configuration URL does not begin with the LMS's issuer {issuer!r}.",
+            f"The LMS's configuration names the issuer {issuer!r}, but it was fetched from "
+            f"an address of {issuer_named_by(configuration_url)!r}.",
             "issuer_mismatch",
         )
+    return issuer
+
+
+def _endpoints(
+    document: dict[str, Any], issuer: str, *, allow_http: bool, endpoint_hosts: Sequence[str]
+) -> dict[str, str]:
+    """The required endpoints; those launches trust on the issuer's host (or listed)."""
+    issuer_host = (urlsplit(issuer).hostname or "").lower()
     endpoints: dict[str, str] = {}
     for name in REQUIRED_ENDPOINTS:
         value = document.get(name)
@@ -180,7 +209,37 @@ def parse_platform_configuration(
             raise fail(f"The LMS's OpenID configuration has no {name}.", "missing_endpoint")
         if not is_web_url(value, allow_http=allow_http):
             raise fail(f"The LMS's {name} is not an https URL.", "invalid_endpoint")
+        host = (urlsplit(value).hostname or "").lower()
+        trusted = host == issuer_host or host_listed(host, endpoint_hosts)
+        if name in ISSUER_HOST_ENDPOINTS and not trusted:
+            raise fail(
+                f"The LMS's {name} is on {host}, not on its issuer's host {issuer_host}; "
+                "a Peerlearn administrator may list that host in "
+                "PEERLEARN_REGISTRATION_ALLOWED_HOSTS.",
+                "endpoint_not_on_issuer_host",
+            )
         endpoints[name] = value
+    return endpoints
+
+
+def parse_platform_configuration(
+    document: object,
+    *,
+    configuration_url: str,
+    allow_http: bool,
+    endpoint_hosts: Sequence[str] = (),
+) -> PlatformConfiguration:
+    """Check a platform's OpenID configuration (spec §3.4-3.5) and read what we use.
+
+    The issuer must be the one ``configuration_url`` names, and the authorization, token
+    and key set endpoints must be on the issuer's host or one of ``endpoint_hosts``.
+    """
+    if not isinstance(document, dict):
+        raise fail(
+            "The LMS's OpenID configuration is not a JSON object.", "invalid_openid_configuration"
+        )
+    issuer = _issuer(document, configuration_url, allow_http=allow_http)
+    endpoints = _endpoints(document, issuer, allow_http=allow_http, endpoint_hosts=endpoint_hosts)
     platform = document.get(PLATFORM_CONFIGURATION)
     if not isinstance(platform, dict):
         raise fail(

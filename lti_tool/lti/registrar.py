@@ -2,7 +2,13 @@
 
 Nothing is stored until the platform has accepted the registration and answered with
 a usable client id; the platform row and its deployment are then written in one
-transaction. Registering the same (issuer, client id) again updates that row.
+transaction. Dynamic Registration only ever creates: an issuer Peerlearn knows already
+(whatever the client id: Canvas shares one issuer between schools, and a second client
+of an issuer would also break logins that name none) is refused before the platform is
+asked to register us, and again in the storing transaction. Whoever can reach
+``/lti/register`` could otherwise replace an approved platform's login, token and key
+set URLs with their own and launch as its people; changes go through the ``peerlearn``
+command.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lti_tool.domain.errors import RegistrationFailed
 from lti_tool.lti.dynamic_registration import (
     PlatformConfiguration,
     RegisteredClient,
@@ -38,7 +45,6 @@ class Registered:
     client_id: str
     deployment_id: str | None
     active: bool
-    created: bool
 
 
 class Registrar:
@@ -65,7 +71,10 @@ class Registrar:
             document,
             configuration_url=configuration_url,
             allow_http=self._http.policy.allow_http,
+            endpoint_hosts=self._http.policy.allowed_hosts,
         )
+        with self._sessions() as session:
+            self._refuse_known_issuer(session, platform.issuer)
         answer = self._http.post_json(
             platform.registration_endpoint,
             registration_request(platform, self._tool),
@@ -81,44 +90,59 @@ class Registrar:
                 "issuer": registered.issuer,
                 "client_id": registered.client_id,
                 "active": registered.active,
-                "new_registration": registered.created,
             },
         )
         return registered
 
     def _store(self, platform: PlatformConfiguration, client: RegisteredClient) -> Registered:
         try:
-            return self._upsert(platform, client)
+            return self._create(platform, client)
         except IntegrityError:
-            # Two registrations of the same client raced; the second finds the first's row.
-            return self._upsert(platform, client)
+            # Two registrations of the same client raced; the first one stands.
+            with self._sessions() as session:
+                self._refuse_known_issuer(session, platform.issuer)
+            raise  # pragma: no cover - the refusal above raises first
 
-    def _upsert(self, platform: PlatformConfiguration, client: RegisteredClient) -> Registered:
+    @staticmethod
+    def _refuse_known_issuer(session: Session, issuer: str) -> None:
+        """Refuse an issuer that has a registration already (a trailing ``/`` aside)."""
+        bare = issuer.rstrip("/")
+        known = session.scalars(
+            select(Platform)
+            .where(Platform.issuer.in_({issuer, bare, bare + "/"}))
+            .order_by(Platform.id)
+        ).first()
+        if known is not None:
+            raise RegistrationFailed(
+                f"Peerlearn already has a registration for the LMS {known.issuer!r} "
+                f"(Peerlearn platform id {known.id}). Dynamic Registration only adds LMSs "
+                "Peerlearn does not know; it never changes a registration. A Peerlearn "
+                "administrator changes one with the peerlearn command: "
+                f"'peerlearn platform show {known.id}' shows it, "
+                f"'peerlearn platform add-deployment {known.id} DEPLOYMENT_ID' adds a "
+                "deployment, and a new client or changed addresses are entered with "
+                "'peerlearn platform add'.",
+                code="platform_already_registered",
+                status=409,
+            )
+
+    def _create(self, platform: PlatformConfiguration, client: RegisteredClient) -> Registered:
         with self._sessions.begin() as session:
-            row = session.scalars(
-                select(Platform).where(
-                    Platform.issuer == platform.issuer, Platform.client_id == client.client_id
-                )
-            ).one_or_none()
-            created = row is None
-            if row is None:
-                row = Platform(
-                    issuer=platform.issuer,
-                    client_id=client.client_id,
-                    active=not self._approval_required,
-                )
-                session.add(row)
-            # An approved platform stays approved when it registers again.
-            row.name = platform.display_name()
-            row.auth_login_url = platform.authorization_endpoint
-            row.auth_token_url = platform.token_endpoint
-            row.auth_audience = platform.authorization_server
-            if row.jwks_url != platform.jwks_uri:
-                row.jwks, row.jwks_fetched_at = None, None  # keys of the old key set URL
-            row.jwks_url = platform.jwks_uri
+            self._refuse_known_issuer(session, platform.issuer)
+            row = Platform(
+                issuer=platform.issuer,
+                client_id=client.client_id,
+                active=not self._approval_required,
+                name=platform.display_name(),
+                auth_login_url=platform.authorization_endpoint,
+                auth_token_url=platform.token_endpoint,
+                auth_audience=platform.authorization_server,
+                jwks_url=platform.jwks_uri,
+            )
+            session.add(row)
             session.flush()
             deployment_id = client.deployment_id
-            if deployment_id and not any(d.deployment_id == deployment_id for d in row.deployments):
+            if deployment_id:
                 row.deployments.append(Deployment(platform_id=row.id, deployment_id=deployment_id))
             session.flush()
             return Registered(
@@ -128,5 +152,4 @@ class Registrar:
                 client_id=row.client_id,
                 deployment_id=deployment_id,
                 active=row.active,
-                created=created,
             )

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -255,16 +256,121 @@ def test_scopes_claims_and_messages_follow_what_the_platform_offers(tool: Tool) 
     assert platform.name == "ExampleLMS (127.0.0.1)"
 
 
-def test_registering_again_is_idempotent(tool: Tool) -> None:
-    with running_registration_platform("moodle") as moodle:
-        assert tool.register(moodle).status_code == 200
-        again = tool.register(moodle)
-        assert again.status_code == 200
-        assert "registered before; updated" in again.text
-        moodle.deployment_id = "8"  # a second deployment of the same client
-        assert tool.register(moodle).status_code == 200
-    [platform] = tool.platforms()
-    assert [d.deployment_id for d in platform.deployments] == ["7", "8"]
+def launch_as(lms: RegistrationPlatform, person: str) -> Browser:
+    """A learner's whole launch from ``lms``: login, the LMS's auth answer, the launch."""
+    assert lms.lms is not None
+    browser = Browser()
+    login = browser.get(lms.lms.login_url(person, storage=False))
+    assert login.status == 200, login.text
+    action, fields = login.form()
+    launched = browser.post(action, fields)
+    assert launched.status == 200, launched.text
+    assert launched.meta("peerlearn-session")
+    return browser
+
+
+def stored_urls(tool: Tool) -> list[tuple[str, str, str, str, str, bool]]:
+    return [
+        (p.issuer, p.client_id, p.auth_login_url, p.auth_token_url, p.jwks_url, p.active)
+        for p in tool.platforms()
+    ]
+
+
+@pytest.mark.parametrize("approval", [False, True])
+def test_registration_never_takes_over_a_registered_platform(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, approval: bool
+) -> None:
+    """Issue 12 item 1: an attacker's configuration naming the real issuer and client id."""
+    with (
+        running_tool(
+            tmp_path,
+            database_url,
+            registration_approval=approval,
+            registration_allowed_hosts=("127.0.0.1",),
+        ) as tool,
+        running_registration_platform(
+            "moodle", with_lms_for=tool.url, key_dir=tmp_path, client_id="dr-client"
+        ) as lms,
+    ):
+        assert tool.register(lms).status_code == 200
+        [platform] = tool.platforms()
+        if approval:
+            monkeypatch.setenv("PEERLEARN_DATABASE_URL", database_url)
+            monkeypatch.setenv("PEERLEARN_INSTANCE_DIR", str(tmp_path / "instance"))
+            assert main(["platform", "approve", str(platform.id)]) == 0
+        before = stored_urls(tool)
+        launch_as(lms, "demo-learner-1")
+        registrations = len(lms.registrations)
+
+        # A document the LMS's host serves names its issuer and client id, with endpoints
+        # of the attacker's (another port of the same, allowed host).
+        attacker = f"http://127.0.0.1:{free_port()}"
+        lms.overrides = {
+            "authorization_endpoint": attacker + "/authorize",
+            "token_endpoint": attacker + "/token",
+            "jwks_uri": attacker + "/jwks.json",
+        }
+        page = tool.register(lms)
+        assert page.status_code == 409, page.text
+        assert "text/html" in page.headers["Content-Type"]
+        assert "Error <code>platform_already_registered</code>" in page.text
+        assert f"peerlearn platform show {platform.id}" in page.text
+        assert "updated" not in page.text
+        assert len(lms.registrations) == registrations  # the LMS was never asked
+        assert stored_urls(tool) == before
+        lms.overrides = {}
+
+        # The real LMS launches as before; registering it again changes nothing either.
+        launch_as(lms, "demo-learner-1")
+        again = tool.register(lms)
+        assert again.status_code == 409
+        assert stored_urls(tool) == before
+
+
+def test_an_issuer_with_a_registration_gets_no_second_client(tool: Tool) -> None:
+    """Canvas shares one issuer between schools: a new client id of a known issuer is
+    refused too (it would also make logins that name no client id ambiguous)."""
+    with running_registration_platform("canvas", client_id="10000000000001") as canvas:
+        assert tool.register(canvas).status_code == 200
+        before = stored_urls(tool)
+        canvas.client_id = "10000000000002"
+        page = tool.register(canvas)
+        assert page.status_code == 409
+        assert "Error <code>platform_already_registered</code>" in page.text
+        assert len(canvas.registrations) == 1
+    assert stored_urls(tool) == before
+
+
+def test_the_issuer_must_be_the_one_the_configuration_url_names(tool: Tool) -> None:
+    """A longer issuer than the URL names (once accepted as a mere prefix) is refused."""
+    with running_registration_platform("moodle") as lms:
+        lms.overrides = {"issuer": lms.base_url + "/mod"}
+        page = tool.register(lms)
+        assert page.status_code == 502
+        assert "Error <code>issuer_mismatch</code>" in page.text
+        assert lms.registrations == []
+    assert tool.stored_nothing()
+
+
+@pytest.mark.parametrize("endpoint", ["authorization_endpoint", "token_endpoint", "jwks_uri"])
+def test_launch_endpoints_must_be_on_the_issuers_host(
+    tmp_path: Path, database_url: str, endpoint: str
+) -> None:
+    elsewhere = f"http://localhost:{free_port()}/elsewhere"
+    with running_tool(tmp_path, database_url) as tool:
+        with running_registration_platform("moodle", overrides={endpoint: elsewhere}) as lms:
+            page = tool.register(lms)
+            assert page.status_code == 502
+            assert "Error <code>endpoint_not_on_issuer_host</code>" in page.text
+            assert "PEERLEARN_REGISTRATION_ALLOWED_HOSTS" in page.text
+            assert lms.registrations == []
+        assert tool.stored_nothing()
+    listed = ("127.0.0.1", "localhost")
+    with (
+        running_tool(tmp_path / "b", database_url, registration_allowed_hosts=listed) as tool,
+        running_registration_platform("moodle", overrides={endpoint: elsewhere}) as lms,
+    ):
+        assert tool.register(lms).status_code == 200
 
 
 def test_registration_without_deployment_id_says_how_to_add_one(tool: Tool) -> None:
@@ -312,6 +418,36 @@ def test_approval_required_blocks_launches_until_approved(
         launched = browser.post(action, fields)
         assert launched.status == 200, launched.text
         assert launched.meta("peerlearn-session")
+
+
+@pytest.mark.parametrize("storage", [False, True])
+@pytest.mark.parametrize("with_client_id", [True, False])
+def test_a_pending_platforms_login_is_never_redirected(
+    tmp_path: Path, database_url: str, storage: bool, with_client_id: bool
+) -> None:
+    """Issue 12 item 7: no login goes to a platform's authorization endpoint (an open
+    redirect for whoever registered it) until the platform is active and approved."""
+    with (
+        running_tool(tmp_path, database_url, registration_approval=True) as tool,
+        running_registration_platform(
+            "moodle", with_lms_for=tool.url, key_dir=tmp_path, client_id="dr-client"
+        ) as lms,
+    ):
+        assert tool.register(lms).status_code == 200
+        [platform] = tool.platforms()
+        assert lms.lms is not None
+        url = lms.lms.login_url("demo-learner-1", storage=storage)
+        if not with_client_id:
+            parts = urlsplit(url)
+            query = [(k, v) for k, v in parse_qsl(parts.query) if k != "client_id"]
+            url = urlunsplit(parts._replace(query=urlencode(query)))
+        response = requests.get(url, allow_redirects=False, timeout=30)
+        assert response.status_code == 403
+        assert "Location" not in response.headers
+        assert "text/html" in response.headers["Content-Type"]
+        assert "Error <code>registration_pending</code>" in response.text
+        assert platform.auth_login_url not in response.text
+        assert "/authorize" not in response.text
 
 
 def post_of(platform: RegistrationPlatform) -> int:

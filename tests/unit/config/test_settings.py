@@ -119,6 +119,19 @@ def test_registration_settings(tmp_path: Path) -> None:
     assert from_file.registration_allowed_hosts == ("a.example", "b.example")
 
 
+def test_production_requires_registration_approval_unless_told_otherwise(tmp_path: Path) -> None:
+    production = {
+        "env": "production",
+        "base_url": "https://peerlearn.example.edu",
+        "secret_key": "s" * 40,
+        "database_url": "postgresql://db.example.edu/peerlearn",
+    }
+    assert load_settings(env(tmp_path, **production)).registration_approval is True
+    told = load_settings(env(tmp_path, registration_approval="false", **production))
+    assert told.registration_approval is False
+    assert load_settings(env(tmp_path)).registration_approval is False  # development
+
+
 @pytest.mark.parametrize("hosts", ["https://moodle.example.edu", "moodle.example.edu/x", "a:443"])
 def test_allowed_hosts_are_host_names(tmp_path: Path, hosts: str) -> None:
     with pytest.raises(SettingsError, match="PEERLEARN_REGISTRATION_ALLOWED_HOSTS"):

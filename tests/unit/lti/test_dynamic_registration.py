@@ -13,11 +13,11 @@ from lti_tool.lti.dynamic_registration import (
     PLATFORM_CONFIGURATION,
     TOOL_CONFIGURATION,
     ToolDescription,
+    is_named_issuer,
     parse_platform_configuration,
     parse_registration_response,
     refusal_reason,
     registration_request,
-    starts_with_issuer,
 )
 from lti_tool.lti.registration_http import FetchPolicy
 
@@ -124,23 +124,63 @@ def test_http_is_accepted_only_when_allowed() -> None:
     ("url", "issuer", "ok"),
     [
         ("https://lms.example/.well-known/openid-configuration", "https://lms.example", True),
+        ("https://lms.example/mod/lti/openid-configuration.php", "https://lms.example", True),
+        ("https://lms.example/mod/lti/openid-configuration.php", "https://lms.example/", True),
+        ("https://LMS.example/mod/lti/openid-configuration.php", "https://lms.example", True),
+        (
+            "https://lms.example/moodle/mod/lti/openid-configuration.php",
+            "https://lms.example/moodle",
+            True,
+        ),
+        (
+            "https://lms.example/api/lti/security/openid-configuration?registration_token=t",
+            "https://lms.example",
+            True,
+        ),
         ("https://lms.example?x=1", "https://lms.example", True),
-        ("https://lms.example", "https://lms.example", True),
-        ("https://lms.example/moodle/x", "https://lms.example/moodle", True),
-        ("https://lms.example/x", "https://lms.example/", True),
+        ("https://lms.example/x", "https://lms.example", True),
+        # Only a known configuration path names a longer issuer than the origin.
+        ("https://lms.example/moodle/x", "https://lms.example/moodle", False),
+        ("https://lms.example/issuer/../x", "https://lms.example/issuer", False),
+        (
+            "https://lms.example/moodle/pluginfile.php/1/mod/lti/openid-configuration.php",
+            "https://lms.example/moodle",
+            False,
+        ),
+        ("https://user@lms.example/x", "https://user@lms.example", False),
         ("https://lms.example.evil/x", "https://lms.example", False),
         ("https://lms.example:444/x", "https://lms.example", False),
         ("https://lms.example/moodle2/x", "https://lms.example/moodle", False),
         ("https://evil.example/https://lms.example", "https://lms.example", False),
     ],
 )
-def test_the_configuration_url_begins_with_the_issuer(url: str, issuer: str, ok: bool) -> None:
-    assert starts_with_issuer(url, issuer) is ok
+def test_the_issuer_is_exactly_the_one_the_configuration_url_names(
+    url: str, issuer: str, ok: bool
+) -> None:
+    assert is_named_issuer(issuer, url) is ok
 
 
-@given(st.text(alphabet="abcdefghij.:-@", min_size=1, max_size=12))
+@given(st.text(alphabet="abcdefghij.:-@/", min_size=1, max_size=12))
 def test_no_lookalike_host_passes_the_issuer_check(suffix: str) -> None:
-    assert not starts_with_issuer(f"https://lms.example{suffix}/config", "https://lms.example")
+    url = f"https://lms.example{suffix}/mod/lti/openid-configuration.php"
+    assert not is_named_issuer("https://lms.example", url)
+
+
+@pytest.mark.parametrize("name", ["authorization_endpoint", "token_endpoint", "jwks_uri"])
+def test_launch_endpoints_must_be_on_the_issuers_host(name: str) -> None:
+    doc = document(**{name: "https://sso.attacker.example/x"})
+    assert refused(doc) == "endpoint_not_on_issuer_host"
+    for listed in ((".attacker.example",), ("sso.attacker.example",)):
+        parsed = parse_platform_configuration(
+            doc, configuration_url=URL, allow_http=False, endpoint_hosts=listed
+        )
+        assert parsed.issuer == ISSUER
+    with pytest.raises(RegistrationFailed):
+        parse_platform_configuration(
+            doc, configuration_url=URL, allow_http=False, endpoint_hosts=("attacker.example",)
+        )
+    lookalike = document(**{name: "https://lms.example.edu.attacker.example/x"})
+    assert refused(lookalike) == "endpoint_not_on_issuer_host"
 
 
 def test_messages_as_plain_strings_and_missing_lists_are_understood() -> None:
