@@ -16,10 +16,10 @@ from urllib.parse import urlencode, urlsplit
 from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import OIDCException
 
-from lti_tool.domain.errors import LaunchRefused, UnknownPlatform
+from lti_tool.domain.errors import LaunchRefused, RegistrationAwaitingApproval, UnknownPlatform
 from lti_tool.lti.state import RELAUNCH_PARAMS, LoginRecord, StateCodec, relaunch_params
 from lti_tool.lti.storage import PartitionedCookieService
-from lti_tool.lti.tool_conf import SqlToolConf
+from lti_tool.lti.tool_conf import PeerlearnRegistration, SqlToolConf
 
 
 def points_at(url: str | None, base_url: str) -> bool:
@@ -94,6 +94,14 @@ class PeerlearnOIDCLogin(FlaskOIDCLogin):
             raise UnknownPlatform(str(error)) from error
         if registration is None:  # pragma: no cover - validate_oidc_login raises first
             raise UnknownPlatform("Could not find registration details")
+        if not isinstance(registration, PeerlearnRegistration) or not registration.platform.active:
+            # Never send a browser to an authorization endpoint no administrator approved:
+            # whoever registered the platform chose it (an open redirect). SqlToolConf
+            # refuses first; this keeps the rule where the redirect is made.
+            raise RegistrationAwaitingApproval(  # pragma: no cover
+                "Peerlearn's registration for this LMS has not been approved yet "
+                "(peerlearn platform approve)."
+            )
         auth_url = registration.get_auth_login_url() or ""
         platform_origin = origin_of(auth_url)
         storage_target = self._get_request_param("lti_storage_target") or None
