@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -112,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     approve.add_argument("id", type=int)
     approve.set_defaults(handler=_platform_approve)
+    _add_platform_update(platform)
     add_deployment = platform.add_parser("add-deployment", help="add a deployment id")
     add_deployment.add_argument("id", type=int)
     add_deployment.add_argument("deployment_id")
@@ -285,6 +287,45 @@ def _platform_approve(settings: Settings, args: argparse.Namespace) -> None:
     # Pending registrations are never cached (lti_tool/lti/registrations.py): every
     # process accepts the platform's next login.
     print(f"approved platform {args.id}: {issuer} (client id {client_id}); it can launch now")
+
+
+def _add_platform_update(platform: Any) -> None:
+    update = platform.add_parser(
+        "update", help="change a registration's addresses (Dynamic Registration never does)"
+    )
+    update.add_argument("id", type=int)
+    for option in ("--auth-login-url", "--auth-token-url", "--jwks-url", "--auth-audience"):
+        update.add_argument(option)
+    update.add_argument("--name")
+    update.set_defaults(handler=_platform_update)
+
+
+def _platform_update(settings: Settings, args: argparse.Namespace) -> None:
+    """Change what LTI Dynamic Registration may only create, printing each change."""
+    wanted = {
+        "auth_login_url": args.auth_login_url
+        and _check_url("--auth-login-url", args.auth_login_url, settings),
+        "auth_token_url": args.auth_token_url
+        and _check_url("--auth-token-url", args.auth_token_url, settings),
+        "jwks_url": args.jwks_url and _check_url("--jwks-url", args.jwks_url, settings),
+        "auth_audience": args.auth_audience,
+        "name": args.name,
+    }
+    with _sessions(settings).begin() as session:
+        platform = _get_platform(session, args.id)
+        changes = [
+            (field, getattr(platform, field), value)
+            for field, value in wanted.items()
+            if value is not None and value != getattr(platform, field)
+        ]
+        for field, _old, value in changes:
+            setattr(platform, field, value)
+        if any(field == "jwks_url" for field, _old, _value in changes):
+            platform.jwks, platform.jwks_fetched_at = None, None  # the old key set's keys
+    if not changes:
+        print(f"platform {args.id} unchanged")
+    for field, old, value in changes:
+        print(f"platform {args.id}: {field.replace('_', ' ')} {old or '-'} -> {value}")
 
 
 def _platform_add_deployment(settings: Settings, args: argparse.Namespace) -> None:

@@ -119,9 +119,9 @@ class Registrar:
                 "Peerlearn does not know; it never changes a registration. A Peerlearn "
                 "administrator changes one with the peerlearn command: "
                 f"'peerlearn platform show {known.id}' shows it, "
+                f"'peerlearn platform update {known.id}' changes its addresses, "
                 f"'peerlearn platform add-deployment {known.id} DEPLOYMENT_ID' adds a "
-                "deployment, and a new client or changed addresses are entered with "
-                "'peerlearn platform add'.",
+                "deployment and 'peerlearn platform add' adds another client id.",
                 code="platform_already_registered",
                 status=409,
             )

@@ -315,6 +315,7 @@ def test_registration_never_takes_over_a_registered_platform(
         assert "text/html" in page.headers["Content-Type"]
         assert "Error <code>platform_already_registered</code>" in page.text
         assert f"peerlearn platform show {platform.id}" in page.text
+        assert f"peerlearn platform update {platform.id}" in page.text
         assert "updated" not in page.text
         assert len(lms.registrations) == registrations  # the LMS was never asked
         assert stored_urls(tool) == before

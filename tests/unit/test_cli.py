@@ -144,3 +144,24 @@ def test_platform_approve(cli, tmp_path: Path) -> None:
     assert "status: active" in cli("platform", "show", "1")[1]
     assert cli("platform", "approve", "1")[1].strip() == "platform 1 is active already"
     assert cli("platform", "approve", "9")[2].strip() == "peerlearn: no platform with id 9"
+
+
+def test_platform_update_shows_each_change(cli) -> None:
+    assert cli("platform", "add", *MOODLE)[0] == 0
+    code, out, _ = cli(
+        "platform",
+        "update",
+        "1",
+        "--jwks-url",
+        "https://moodle.example.edu/new/certs.php",
+        "--name",
+        "Moodle",
+    )
+    assert code == 0
+    assert "platform 1: jwks url https://moodle.example.edu/mod/lti/certs.php -> " in out
+    assert "https://moodle.example.edu/new/certs.php" in out
+    assert "platform 1: name - -> Moodle" in out
+    assert "jwks url: https://moodle.example.edu/new/certs.php" in cli("platform", "show", "1")[1]
+    assert cli("platform", "update", "1", "--name", "Moodle")[1].strip() == ("platform 1 unchanged")
+    assert "must be an absolute URL" in cli("platform", "update", "1", "--jwks-url", "x")[2]
+    assert cli("platform", "update", "9")[2].strip() == "peerlearn: no platform with id 9"
