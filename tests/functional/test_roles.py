@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool.persistence.models import Membership, User
+from lti_tool.cli.lti import roster_sync
+from lti_tool.demo.platform import Person
+from lti_tool.persistence.models import Context, Membership, User
 from lti_tool.persistence.peer_review_models import GradeOverride
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_peer_review import CLAIM, Course
@@ -144,3 +146,26 @@ def test_an_lms_administrator_is_a_learner_who_keeps_the_records_page(world: Lti
         world.tool_url + "/app/admin/learning-records?ls=" + page.meta("peerlearn-session")
     )
     assert records.status == 200, records.text[:800]
+
+
+def test_roster_mentors_are_stored_as_observers_and_shown_so(world: LtiWorld) -> None:
+    """An NRPS roster listing Canvas observers: never staff, never learners to allocate."""
+    world.lms.platform.enrol(Person("parent-1", "A Parent", (MENTOR,)))
+    world.lms.platform.enrol(Person("student-mentor", "Peer Mentor", (LEARNER, MENTOR)))
+    browser, teacher = world.launch("demo-teacher")
+    token = teacher.meta("peerlearn-session")
+    with world.services.sessions() as session:
+        context_id = session.scalars(select(Context.id)).one()
+    roster_sync(world.services).sync(context_id)
+
+    with world.services.sessions() as session:
+        rows = session.execute(
+            select(User.sub, Membership.course_role).join(Membership, Membership.user_id == User.id)
+        )
+        roles = dict(rows.all())
+    assert roles["parent-1"] == "observer"
+    assert roles["student-mentor"] == "learner"
+    assert roles["demo-teacher"] == "staff"
+    page = browser.get(f"{world.tool_url}/app/roster?ls={token}")
+    assert page.status == 200
+    assert page.text.count("<td>Observer</td>") == 1
