@@ -48,12 +48,21 @@ class LaunchMessage:
 
 def read_message(claims: LaunchClaims, raw_claims: dict[str, Any]) -> LaunchMessage:
     """The launch's message, refused when Peerlearn does not take it or its sender may
-    not send it (only staff add activities or review learners' work)."""
+    not send it (only staff add activities or review learners' work; observers open
+    nothing)."""
     kind = claims.message_type
     if kind not in MESSAGE_TYPES:
         raise LaunchRefused(
             f"Peerlearn cannot open a {kind or 'message'} launch.",
             code="unsupported_message_type",
+        )
+    if claims.course_role is CourseRole.OBSERVER:
+        # A mentor (Canvas's observer, a parent) is neither staff nor a peer, and
+        # Peerlearn has no observer pages yet: refused before anything is recorded.
+        raise Forbidden(
+            "You opened this as a mentor or observer of the course. Peerlearn has no "
+            "pages for observers yet: the learners you follow can show you their work.",
+            code="observer_launch",
         )
     if kind != RESOURCE_LINK_REQUEST and claims.course_role is not CourseRole.STAFF:
         raise Forbidden(

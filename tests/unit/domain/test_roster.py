@@ -50,6 +50,18 @@ def test_parse_members_keeps_what_was_sent() -> None:
     assert learner.course_role is CourseRole.LEARNER
 
 
+def test_roster_mentors_are_observers_never_staff() -> None:
+    """Canvas lists observers (parents) as Mentor: never staff, never allocated work."""
+    observer, learner_observing = parse_members(
+        [
+            {"user_id": "o", "roles": [LIS + "Mentor"]},
+            {"user_id": "lo", "roles": [LIS + "Learner", LIS + "Mentor"]},
+        ]
+    )
+    assert observer.course_role is CourseRole.OBSERVER
+    assert learner_observing.course_role is CourseRole.LEARNER
+
+
 def test_parse_members_skips_junk_and_keeps_the_last_entry_per_user() -> None:
     found = parse_members(
         ["nope", {"roles": []}, {"user_id": ""}, {"user_id": "u", "name": "Old"}, {"user_id": "u"}]
