@@ -128,7 +128,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.is_development:
         raise CommandError(
             "in production run gunicorn, e.g. "
-            "gunicorn -w 4 --threads 4 -b 0.0.0.0:8000 'lti_tool:create_app()'"
+            "gunicorn -c python:lti_tool.gunicorn_conf -w 4 --threads 4 -b 0.0.0.0:8000 "
+            "'lti_tool:create_app()'"
         )
     from lti_tool import create_app  # noqa: PLC0415 - the web stack loads only to serve
     from lti_tool.demo.web import register_platform  # noqa: PLC0415
