@@ -57,3 +57,20 @@ def test_the_filter_rewrites_a_werkzeug_record() -> None:
     )
     assert RedactingFilter().filter(record)
     assert record.getMessage() == f'127.0.0.1 - - "GET /app?ls={REDACTED} HTTP/1.1" 200 -'
+
+
+def test_gunicorn_error_log_redacts_the_failed_request_url() -> None:
+    from gunicorn.config import Config  # noqa: PLC0415
+
+    from lti_tool.gunicorn_conf import RedactingLogger  # noqa: PLC0415
+
+    logger = RedactingLogger(Config())
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    logger.error_log.addHandler(Keep())
+    logger.error("Error handling request %s", "/app?ls=secret-token")
+    assert seen == [f"Error handling request /app?ls={REDACTED}"]
