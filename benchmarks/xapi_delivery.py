@@ -44,6 +44,7 @@ from lti_tool.persistence.db import make_engine  # noqa: E402
 from lti_tool.persistence.migrate import upgrade  # noqa: E402
 from lti_tool.persistence.models import OutboxMessage  # noqa: E402
 from tests.support.ralph import PASSWORD, USERNAME, running_ralph  # noqa: E402
+from tests.support.secrets import SECRETS, SECRETS_KEYS  # noqa: E402
 from tests.support.statements import sample_statement  # noqa: E402
 
 
@@ -69,6 +70,7 @@ def peerlearn_rate(
             username=USERNAME,
             password=PASSWORD,
             platform_id=None,
+            secrets=SECRETS,
             batch_size=batch_size,
         )
     with engine.begin() as connection:
@@ -76,7 +78,7 @@ def peerlearn_rate(
             learning_records.record(
                 connection, statement, platform_id=1, routes=routes, strict=True
             )
-    worker = StatementWorker(engine)
+    worker = StatementWorker(engine, secrets=SECRETS)
     started = time.perf_counter()
     delivered = 0
     while count := worker.run_once():
@@ -112,6 +114,7 @@ def enqueue_cost(work: Path, count: int) -> tuple[float, float]:
             username="u",
             password="p",
             platform_id=None,
+            secrets=SECRETS,
         )
     timings = []
     for statement in statements(count, "enqueue"):
@@ -152,7 +155,12 @@ def backlog_drain(work: Path, size: int, endpoint: str) -> tuple[float, float]:
     engine = make_engine(url)
     with engine.begin() as connection:
         destination = learning_records.add_destination(
-            connection, endpoint=endpoint, username="u", password="p", platform_id=None
+            connection,
+            endpoint=endpoint,
+            username="u",
+            password="p",
+            platform_id=None,
+            secrets=SECRETS,
         )
         template = statements(1, "backlog")[0]
         now = time.time()
@@ -186,7 +194,12 @@ def backlog_drain(work: Path, size: int, endpoint: str) -> tuple[float, float]:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PEERLEARN_DATABASE_URL": url, "PEERLEARN_INSTANCE_DIR": str(work)},
+        env={
+            **os.environ,
+            "PEERLEARN_DATABASE_URL": url,
+            "PEERLEARN_INSTANCE_DIR": str(work),
+            "PEERLEARN_SECRETS_KEYS": ",".join(SECRETS_KEYS),
+        },
     )
     elapsed = time.perf_counter() - started
     rss_kib = int(done.stderr.split("RSS", 1)[1].split()[0])

@@ -7,6 +7,8 @@ needs and says so, loudly, through the returned ``notices``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 import os
 import re
@@ -36,6 +38,7 @@ _KNOWN = (
     "STORAGE_DIR",
     "VIDEO_PROVIDERS",
     "LIBRARY_MAX_FILE_MB",
+    "SECRETS_KEYS",
 )
 
 
@@ -82,6 +85,10 @@ class Settings:
     video_providers: str = ""
     # Largest file a library item may attach, in megabytes.
     library_max_file_mb: int = 20
+    # Fernet keys (urlsafe base64 of 32 bytes) that encrypt secrets kept in the database
+    # (LRS passwords), newest first: the first encrypts, every one decrypts. See
+    # docs/security.md, "Secrets at rest", for rotation.
+    secrets_keys: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -127,6 +134,7 @@ def load_settings(
     base_url = _base_url(values.get("base_url"), env, notices)
     secret_key = _secret_key(values.get("secret_key"), env, instance_dir, notices)
     database_url = values.get("database_url") or _default_database(env, instance_dir, notices)
+    secrets_keys = _secrets_keys(values.get("secrets_keys", ""), env, instance_dir, notices)
 
     return Settings(
         env=env,
@@ -148,6 +156,7 @@ def load_settings(
         storage_dir=Path(values["storage_dir"]).resolve() if values.get("storage_dir") else None,
         video_providers=values.get("video_providers", ""),
         library_max_file_mb=_positive_int(values, "library_max_file_mb", 20),
+        secrets_keys=secrets_keys,
         notices=tuple(notices),
     )
 
@@ -198,20 +207,68 @@ def _secret_key(raw: str | None, env: Environment, instance_dir: Path, notices: 
     # Development keeps one generated secret so launch sessions survive a restart.
     path = instance_dir / "dev-secret-key"
     if path.exists():
+        path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret, encoding="utf-8")
-    path.chmod(0o600)
+    _write_private(instance_dir, path, secret)
     notices.append(f"PEERLEARN_SECRET_KEY not set: generated a development secret in {path}")
     return secret
+
+
+def _secrets_keys(
+    raw: str, env: Environment, instance_dir: Path, notices: list[str]
+) -> tuple[str, ...]:
+    """Fernet keys, newest first. Required in production; development generates one."""
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for number, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            valid = False
+        if not valid:
+            raise SettingsError(
+                f"PEERLEARN_SECRETS_KEYS key {number} is not a Fernet key (urlsafe base64 of "
+                "32 bytes; make one with `python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`)"
+            )
+    if keys:
+        return keys
+    if env is Environment.PRODUCTION:
+        raise SettingsError(
+            "PEERLEARN_SECRETS_KEYS is required in production (it encrypts LRS passwords)"
+        )
+    path = instance_dir / "dev-secrets-key"
+    if path.exists():
+        path.chmod(0o600)
+        return (path.read_text(encoding="utf-8").strip(),)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+    _write_private(instance_dir, path, key)
+    notices.append(f"PEERLEARN_SECRETS_KEYS not set: generated a development key in {path}")
+    return (key,)
+
+
+def _private_dir(folder: Path) -> None:
+    """The instance folder holds secrets: readable by its owner only (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+
+
+def _write_private(folder: Path, path: Path, text: str) -> None:
+    _private_dir(folder)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def _default_database(env: Environment, instance_dir: Path, notices: list[str]) -> str:
     if env is Environment.PRODUCTION:
         raise SettingsError("PEERLEARN_DATABASE_URL is required in production")
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    _private_dir(instance_dir)
     path = instance_dir / "peerlearn.sqlite3"
+    # SQLite would create the file with the umask (often 0644); an empty file is an empty
+    # database, so create it private first. Its journal files copy these permissions.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
     notices.append(f"PEERLEARN_DATABASE_URL not set: using SQLite at {path}")
     return f"sqlite:///{path}"
 

@@ -8,6 +8,7 @@ behind. Names given by uploaders are never used on disk.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ from lti_tool.domain.errors import BadRequest
 from lti_tool.domain.files import HEAD_BYTES, FileType, sniff
 
 CHUNK = 64 * 1024
+# Uploads are readable by the service's own user only: folders 0700, files 0600.
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 
 class UploadRefused(BadRequest):
@@ -46,11 +50,12 @@ class FileStore:
         """Store ``stream`` if it is at most ``max_bytes`` and of an allowed type."""
         key = secrets.token_hex(16)
         final = self.path(key)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        self._private_folder(final.parent)
         partial = final.with_name(key + ".part")
         digest, size, head = hashlib.sha256(), 0, b""
         try:
-            with partial.open("wb") as out:
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            with os.fdopen(descriptor, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > max_bytes:
@@ -73,6 +78,12 @@ class FileStore:
         finally:
             partial.unlink(missing_ok=True)
         return StoredFile(key, size, digest.hexdigest(), kind)
+
+    def _private_folder(self, folder: Path) -> None:
+        for each in (self._root, folder):
+            each.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            if each.stat().st_mode & 0o777 != FOLDER_MODE:
+                each.chmod(FOLDER_MODE)
 
     def remove(self, storage_key: str) -> None:
         self.path(storage_key).unlink(missing_ok=True)

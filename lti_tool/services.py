@@ -26,6 +26,7 @@ from lti_tool.lti.state import StateCodec
 from lti_tool.peer_review.lms_groups import refresh_course
 from lti_tool.persistence.db import make_engine, make_session_factory
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
+from lti_tool.secret_box import SecretBox
 
 USER_AGENT = "Peerlearn/0.1 (+LTI 1.3 tool)"
 
@@ -44,6 +45,7 @@ class Services:
     service_tokens: ServiceTokens
     launch_sessions: LaunchSessions
     http: requests.Session
+    secret_box: SecretBox
     # Kinds of activity on offer, and the pages each adds (lti_tool.web.kind_pages).
     kinds: KindRegistry = field(default_factory=all_kinds)
     kind_pages: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +61,7 @@ class Services:
         """Deliver learning records from a daemon thread of this process."""
         from lti_tool.learning_records.delivery import StatementWorker  # noqa: PLC0415 - optional
 
-        worker = StatementWorker(self.engine)
+        worker = StatementWorker(self.engine, secrets=self.secret_box)
         self.delivery_thread = threading.Thread(
             target=worker.run_forever, args=(self.stop_delivery,), name="xapi-delivery", daemon=True
         )
@@ -104,5 +106,6 @@ def build_services(settings: Settings) -> Services:
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),
         http=http,
+        secret_box=SecretBox(settings.secrets_keys),
         groups_changed=[refresh_course],
     )

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 from config import Environment, Settings
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.migrate import upgrade
+from tests.support.secrets import SECRETS_KEYS
 
 if TYPE_CHECKING:
     from tests.support.ralph import Ralph
@@ -204,5 +205,6 @@ def make_settings(
         base_url=base_url,
         keys_dir=tmp_path / "keys",
         instance_dir=tmp_path / "instance",
+        secrets_keys=SECRETS_KEYS,
     )
     return settings.with_overrides(**changes) if changes else settings

@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         required=True, metavar="ACTION"
     )
     database.add_parser("upgrade", help="migrate to the newest schema").set_defaults(
-        handler=lambda settings, _args: upgrade(settings.database_url)
+        handler=lambda settings, _args: upgrade(
+            settings.database_url, secrets_keys=settings.secrets_keys
+        )
     )
     database.add_parser("current", help="show the schema revision").set_defaults(
         handler=lambda settings, _args: current(settings.database_url)
@@ -128,12 +130,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.is_development:
         raise CommandError(
             "in production run gunicorn, e.g. "
-            "gunicorn -w 4 --threads 4 -b 0.0.0.0:8000 'lti_tool:create_app()'"
+            "gunicorn -c python:lti_tool.gunicorn_conf -w 4 --threads 4 -b 0.0.0.0:8000 "
+            "'lti_tool:create_app()'"
         )
     from lti_tool import create_app  # noqa: PLC0415 - the web stack loads only to serve
     from lti_tool.demo.web import register_platform  # noqa: PLC0415
 
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, secrets_keys=settings.secrets_keys)
     ring = KeyRing(settings.keys_dir)
     if ring.ensure_signing_key():
         print(f"[development] generated a tool signing key in {settings.keys_dir}", file=sys.stderr)

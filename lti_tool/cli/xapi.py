@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,7 +28,10 @@ from lti_tool.outbox import store as outbox
 from lti_tool.outbox.runner import drain, run_until_stopped, stop_on_signals
 from lti_tool.persistence.db import make_engine
 from lti_tool.persistence.models import LrsDestination, Platform
+from lti_tool.secret_box import SecretBox, SecretUnreadable
 from lti_tool.services import build_services
+
+PASSWORD_VARIABLE = "PEERLEARN_LRS_PASSWORD"  # noqa: S105 - a variable name, not a secret
 
 
 class XapiCommandError(Exception):
@@ -72,7 +77,7 @@ def add_commands(commands: Any) -> None:
     add = lrs.add_parser("add", help="deliver statements to an LRS")
     add.add_argument("--endpoint", required=True, help="the LRS's xAPI endpoint")
     add.add_argument("--username", required=True)
-    add.add_argument("--password", required=True)
+    _password_options(add, "the LRS's password")
     add.add_argument("--platform", metavar="ISS", help="only this platform's statements")
     add.add_argument("--name", default="")
     add.add_argument("--batch-size", type=int, default=100)
@@ -83,8 +88,48 @@ def add_commands(commands: Any) -> None:
     remove.set_defaults(handler=_lrs_remove)
     resume = lrs.add_parser("resume", help="resume a paused LRS (e.g. after new credentials)")
     resume.add_argument("id", type=int)
-    resume.add_argument("--password", help="the new password")
+    resume.add_argument(
+        "--new-password", action="store_true", help="set a new password (read as for 'lrs add')"
+    )
+    _password_options(resume, "the new password")
     resume.set_defaults(handler=_lrs_resume)
+    lrs.add_parser(
+        "rotate-secrets",
+        help="re-encrypt every LRS password with the first key of PEERLEARN_SECRETS_KEYS",
+    ).set_defaults(handler=_lrs_rotate_secrets)
+
+
+def _password_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=f"read {what} from standard input (default: ${PASSWORD_VARIABLE}, else a prompt)",
+    )
+    # Accepted only to refuse it clearly: a command line is visible to every user (ps).
+    parser.add_argument("--password", help=argparse.SUPPRESS)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """The password from stdin, the environment or a prompt; never from the command line."""
+    if args.password is not None:
+        raise XapiCommandError(
+            "--password is refused: a command line is visible to other users of the machine "
+            f"(ps). Use --password-stdin, the {PASSWORD_VARIABLE} environment variable, or "
+            "the prompt (nothing was changed)"
+        )
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif os.environ.get(PASSWORD_VARIABLE):
+        password = os.environ[PASSWORD_VARIABLE]
+    elif sys.stdin.isatty():
+        password = getpass.getpass("LRS password: ")
+    else:
+        raise XapiCommandError(
+            f"no password: use --password-stdin, set {PASSWORD_VARIABLE}, or run in a terminal"
+        )
+    if not password:
+        raise XapiCommandError("the password must not be empty")
+    return password
 
 
 def _engine(settings: Settings) -> Engine:
@@ -95,6 +140,7 @@ def _deliver(settings: Settings, args: argparse.Namespace) -> int:
     worker = StatementWorker(
         _engine(settings),
         WorkerSettings(max_batch=args.batch_size, lease_seconds=args.lease_seconds),
+        secrets=SecretBox(settings.secrets_keys),
     )
     if args.once:
         print(f"delivered {drain(worker.run_once)} statements")
@@ -179,6 +225,7 @@ def _lrs_add(settings: Settings, args: argparse.Namespace) -> int:
     parts = urlsplit(args.endpoint)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise XapiCommandError(f"--endpoint must be an absolute URL, not {args.endpoint!r}")
+    password = _read_password(args)
     with _engine(settings).begin() as connection:
         platform_id = None
         if args.platform:
@@ -194,8 +241,9 @@ def _lrs_add(settings: Settings, args: argparse.Namespace) -> int:
             connection,
             endpoint=args.endpoint,
             username=args.username,
-            password=args.password,
+            password=password,
             platform_id=platform_id,
+            secrets=SecretBox(settings.secrets_keys),
             name=args.name,
             batch_size=args.batch_size,
         )
@@ -231,8 +279,24 @@ def _lrs_remove(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _lrs_resume(settings: Settings, args: argparse.Namespace) -> int:
+    password = _read_password(args) if args.new_password or args.password is not None else None
     with _engine(settings).begin() as connection:
-        if not learning_records.resume(connection, args.id, password=args.password):
+        if not learning_records.resume(
+            connection, args.id, password=password, secrets=SecretBox(settings.secrets_keys)
+        ):
             raise XapiCommandError(f"no LRS with id {args.id}")
     print(f"LRS {args.id} resumed")
+    return 0
+
+
+def _lrs_rotate_secrets(settings: Settings, _args: argparse.Namespace) -> int:
+    try:
+        with _engine(settings).begin() as connection:
+            count = learning_records.reseal_passwords(connection, SecretBox(settings.secrets_keys))
+    except SecretUnreadable as error:
+        raise XapiCommandError(
+            f"{error}: nothing was changed; list the key they were encrypted with "
+            "(after the new one) in PEERLEARN_SECRETS_KEYS and run this again"
+        ) from None
+    print(f"re-encrypted {count} LRS passwords with the first key of PEERLEARN_SECRETS_KEYS")
     return 0

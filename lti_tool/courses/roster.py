@@ -219,6 +219,19 @@ class CourseRoster:
     synced_at: datetime | None
 
 
+def has_left_course(engine: Engine, *, user_id: int, context_id: int) -> bool:
+    """Whether the roster last named this person Inactive or Deleted in the course: their
+    launch sessions end then (one read on the (user_id, context_id) unique index). A new
+    launch marks them Active again, since the LMS let them in."""
+    with engine.connect() as connection:
+        status = connection.scalar(
+            select(MEMBERSHIPS.c.status).where(
+                MEMBERSHIPS.c.user_id == user_id, MEMBERSHIPS.c.context_id == context_id
+            )
+        )
+    return status in {MemberStatus.INACTIVE.value, MemberStatus.DELETED.value}
+
+
 def has_roster_service(connection: Connection, context_id: int) -> bool:
     """Whether a launch named the course's roster endpoint."""
     return bool(connection.scalar(select(Context.memberships_url).where(Context.id == context_id)))

@@ -28,6 +28,7 @@ from lti_tool.learning_records.records import (
 from lti_tool.outbox.runner import run_until_stopped
 from lti_tool.outbox.store import Claimed
 from lti_tool.outbox.worker import Backoff, OutboxLoop, Retry, Settlement
+from lti_tool.secret_box import SecretBox, SecretUnreadable
 from xapi.delivery import Outcome, StatementStore, deliver
 from xapi.lrs import DEFAULT_TIMEOUT, LrsClient
 
@@ -48,6 +49,8 @@ class WorkerSettings:
 class StatementWorker:
     engine: Engine
     settings: WorkerSettings = field(default_factory=WorkerSettings)
+    # Opens the LRS passwords (PEERLEARN_SECRETS_KEYS).
+    secrets: SecretBox = field(kw_only=True)
     client_for: Callable[[Destination], StatementStore] | None = None
     clock: Callable[[], float] = time.time
     # Halved on 413, per destination, for the life of the worker.
@@ -63,9 +66,26 @@ class StatementWorker:
             route_held(connection)
             destinations = all_destinations(connection)
         for destination in destinations:
-            if destination.paused_reason is None:
+            if destination.paused_reason is None and self._password_readable(destination):
                 delivered += self._drain(destination)
         return delivered
+
+    def _password_readable(self, destination: Destination) -> bool:
+        """A password no configured key opens pauses its LRS (a key removed too early)."""
+        try:
+            self.secrets.open(destination.sealed_password)
+        except SecretUnreadable:
+            reason = (
+                "its password cannot be decrypted with PEERLEARN_SECRETS_KEYS: put the old "
+                "key back and run 'peerlearn lrs rotate-secrets', or set the password again"
+            )
+            log.error(  # noqa: TRY400 - the reason says it all; no traceback in the log
+                "LRS destination paused", extra={"destination": destination.id, "reason": reason}
+            )
+            with self.engine.begin() as connection:
+                pause(connection, destination.id, reason, self.clock())
+            return False
+        return True
 
     def run_forever(self, stop: threading.Event) -> None:
         run_until_stopped(self.run_once, stop, idle_sleep=self.settings.idle_sleep)
@@ -76,7 +96,7 @@ class StatementWorker:
         return LrsClient(
             destination.endpoint,
             destination.username,
-            destination.password,
+            self.secrets.open(destination.sealed_password),
             timeout=self.settings.timeout,
         )
 

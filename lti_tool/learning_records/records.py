@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import LrsDestination
+from lti_tool.secret_box import SecretBox
 from xapi.validation import InvalidStatement, validate_statement
 
 TOPIC = "xapi"
@@ -37,7 +38,8 @@ class Destination:
     name: str
     endpoint: str
     username: str
-    password: str
+    # Encrypted (lti_tool/secret_box.py); only the delivery worker opens it.
+    sealed_password: str
     platform_id: int | None
     batch_size: int
     paused_reason: str | None
@@ -78,7 +80,7 @@ def all_destinations(connection: Connection) -> list[Destination]:
             row.name,
             row.endpoint,
             row.username,
-            row.password,
+            row.sealed_password,
             row.platform_id,
             row.batch_size,
             row.paused_reason,
@@ -126,16 +128,18 @@ def add_destination(
     username: str,
     password: str,
     platform_id: int | None,
+    secrets: SecretBox,
     name: str = "",
     batch_size: int = 100,
 ) -> int:
-    """Register an LRS; held statements (no LRS until now) are routed to a global one."""
+    """Register an LRS (its password encrypted by ``secrets``); held statements (no LRS
+    until now) are routed to a global one."""
     destination_id = connection.execute(
         insert(DESTINATIONS)
         .values(
             endpoint=endpoint,
             username=username,
-            password=password,
+            sealed_password=secrets.seal(password),
             platform_id=platform_id,
             name=name,
             batch_size=batch_size,
@@ -163,10 +167,18 @@ def pause(connection: Connection, destination_id: int, reason: str, now: float) 
     )
 
 
-def resume(connection: Connection, destination_id: int, *, password: str | None = None) -> bool:
+def resume(
+    connection: Connection,
+    destination_id: int,
+    *,
+    password: str | None = None,
+    secrets: SecretBox | None = None,
+) -> bool:
     values: dict[str, Any] = {"paused_at": None, "paused_reason": None}
     if password is not None:
-        values["password"] = password
+        if secrets is None:
+            raise ValueError("a new password needs the SecretBox that encrypts it")
+        values["sealed_password"] = secrets.seal(password)
     result = connection.execute(
         update(DESTINATIONS)
         .where(DESTINATIONS.c.id == destination_id)
@@ -174,6 +186,22 @@ def resume(connection: Connection, destination_id: int, *, password: str | None 
         .returning(DESTINATIONS.c.id)
     )
     return bool(result.all())
+
+
+def reseal_passwords(connection: Connection, secrets: SecretBox) -> int:
+    """Re-encrypt every LRS password with the newest key (after adding one); the count.
+
+    Raises :class:`~lti_tool.secret_box.SecretUnreadable` (changing nothing, since the
+    caller's transaction rolls back) if a password is encrypted with a key no longer listed.
+    """
+    rows = connection.execute(select(DESTINATIONS.c.id, DESTINATIONS.c.sealed_password)).all()
+    for destination_id, sealed in rows:
+        connection.execute(
+            update(DESTINATIONS)
+            .where(DESTINATIONS.c.id == destination_id)
+            .values(sealed_password=secrets.reseal(sealed))
+        )
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -200,8 +200,9 @@ class LrsDestination(Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     endpoint: Mapped[str] = mapped_column(String(1024))
     username: Mapped[str] = mapped_column(String(255))
-    # The LRS's basic-auth secret; Peerlearn must present it, so it cannot be hashed.
-    password: Mapped[str] = mapped_column(String(1024))
+    # The LRS's basic-auth secret; Peerlearn must present it, so it cannot be hashed: it
+    # is kept encrypted (a Fernet token, lti_tool/secret_box.py), never in clear.
+    sealed_password: Mapped[str] = mapped_column(Text)
     platform_id: Mapped[int | None] = mapped_column(
         ForeignKey("platform.id", ondelete="CASCADE"), default=None
     )

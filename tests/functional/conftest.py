@@ -197,8 +197,9 @@ def deliver_and_verify(world: LtiWorld, ralph: Ralph) -> None:
             username=USERNAME,
             password=PASSWORD,
             platform_id=None,
+            secrets=world.services.secret_box,
         )
-    worker = StatementWorker(world.services.engine)
+    worker = StatementWorker(world.services.engine, secrets=world.services.secret_box)
     while worker.run_once():
         pass
     with world.services.engine.connect() as connection:

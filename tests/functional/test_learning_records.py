@@ -25,6 +25,7 @@ def test_launch_statements_reach_the_lrs_once(world: LtiWorld, ralph: Ralph) -> 
             username=USERNAME,
             password=PASSWORD,
             platform_id=None,
+            secrets=world.services.secret_box,
         )
     for person in ("demo-teacher", "demo-learner-1", "demo-learner-1", "demo-learner-4"):
         assert world.launch(person)[1].status == 200
@@ -40,7 +41,7 @@ def test_launch_statements_reach_the_lrs_once(world: LtiWorld, ralph: Ralph) -> 
     assert [s["verb"]["id"] for s in sent] == [Verb.LAUNCHED.iri] * 4
     assert len({s["id"] for s in sent}) == 4
 
-    worker = StatementWorker(world.services.engine)
+    worker = StatementWorker(world.services.engine, secrets=world.services.secret_box)
     assert worker.run_once() == 4
     assert worker.run_once() == 0
 
@@ -69,6 +70,7 @@ def test_in_process_delivery(tmp_path: Path, database_url: str, ralph: Ralph) ->
                 username=USERNAME,
                 password=PASSWORD,
                 platform_id=None,
+                secrets=world.services.secret_box,
             )
         world.launch("demo-learner-2")
         wait_for(lambda: len(ralph.stored()) == 1, timeout=30)

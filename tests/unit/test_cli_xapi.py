@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from lti_tool.cli.main import main
 from lti_tool.learning_records.records import Routes, record
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.db import make_engine
-from lti_tool.persistence.models import OutboxMessage
+from lti_tool.persistence.models import LrsDestination, OutboxMessage
+from lti_tool.secret_box import SecretBox, SecretUnreadable
+from tests.support.secrets import NEWER_KEY, SECRETS, SECRETS_KEYS
 from tests.support.statements import sample_statement
 
 
@@ -21,6 +24,8 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     monkeypatch.setenv("PEERLEARN_INSTANCE_DIR", str(tmp_path / "instance"))
     monkeypatch.setenv("PEERLEARN_DATABASE_URL", url)
+    monkeypatch.setenv("PEERLEARN_SECRETS_KEYS", ",".join(SECRETS_KEYS))
+    monkeypatch.setenv("PEERLEARN_LRS_PASSWORD", "secret")
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))
@@ -63,8 +68,6 @@ def test_lrs_lifecycle(cli) -> None:
         "https://lrs.example.edu/xAPI",
         "--username",
         "key",
-        "--password",
-        "secret",
         "--name",
         "Main",
     )
@@ -76,7 +79,7 @@ def test_lrs_lifecycle(cli) -> None:
     assert "Main" in out
     assert "secret" not in out  # credentials are never printed
     assert "lrs:1 https://lrs.example.edu/xAPI: 2 pending" in cli("xapi", "status")[1]
-    assert cli("lrs", "add", "--endpoint", "ftp://x", "--username", "u", "--password", "p")[0] == 2
+    assert cli("lrs", "add", "--endpoint", "ftp://x", "--username", "u")[0] == 2
     assert (
         "no platform with issuer"
         in cli(
@@ -86,13 +89,11 @@ def test_lrs_lifecycle(cli) -> None:
             "https://l.example",
             "--username",
             "u",
-            "--password",
-            "p",
             "--platform",
             "https://nowhere.example",
         )[2]
     )
-    assert cli("lrs", "resume", "1", "--password", "new")[0] == 0
+    assert cli("lrs", "resume", "1", "--new-password")[0] == 0
     assert cli("lrs", "remove", "1")[0] == 0
     assert cli("lrs", "remove", "1")[2].strip() == "peerlearn: no LRS with id 1"
 
@@ -106,8 +107,6 @@ def test_dead_letters_are_reported_and_retried(cli) -> None:
         "https://lrs.example.edu/xAPI",
         "--username",
         "u",
-        "--password",
-        "p",
     )
     engine = make_engine(cli.url)
     with engine.begin() as connection:
@@ -134,3 +133,79 @@ def test_deliver_once_with_nothing_due(cli) -> None:
 def test_grades_deliver_once_with_nothing_queued(cli) -> None:
     code, out, _ = cli("grades", "deliver", "--once")
     assert (code, out.strip()) == (0, "published 0 scores")
+
+
+# -- secrets at rest (issue 12, item 10) ------------------------------------------------
+ADD = ("lrs", "add", "--endpoint", "https://lrs.example.edu/xAPI", "--username", "u")
+
+
+def sealed_passwords(url: str) -> list[str]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = list(connection.scalars(select(LrsDestination.sealed_password)))
+    engine.dispose()
+    return found
+
+
+def test_a_password_on_the_command_line_is_refused(cli) -> None:
+    """argv is visible to every user of the machine (ps): the password never goes there."""
+    code, _, err = cli(*ADD, "--password", "argv-password")
+    assert code == 2
+    assert "--password is refused" in err
+    assert "--password-stdin" in err
+    assert "PEERLEARN_LRS_PASSWORD" in err
+    assert sealed_passwords(cli.url) == []  # nothing stored
+    assert cli("lrs", "resume", "1", "--password", "argv-password")[0] == 2
+
+
+def test_the_password_is_read_from_stdin_and_stored_encrypted(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PEERLEARN_LRS_PASSWORD")
+    monkeypatch.setattr("sys.stdin", io.StringIO("stdin-lrs-password\n"))
+    assert cli(*ADD, "--password-stdin")[0] == 0
+    [sealed] = sealed_passwords(cli.url)
+    assert SECRETS.open(sealed) == "stdin-lrs-password"
+    # Neither the row nor the database file holds the password in clear.
+    assert "stdin-lrs-password" not in sealed
+    assert b"stdin-lrs-password" not in (tmp_path / "db.sqlite3").read_bytes()
+    # Without --password-stdin, the environment variable or a terminal: a clear error.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = cli(*ADD)
+    assert code == 2
+    assert "no password" in err
+
+
+def test_resume_with_a_new_password_stores_it_encrypted(cli, monkeypatch) -> None:
+    assert cli(*ADD)[0] == 0
+    monkeypatch.setenv("PEERLEARN_LRS_PASSWORD", "the-new-one")
+    assert cli("lrs", "resume", "1", "--new-password")[0] == 0
+    [sealed] = sealed_passwords(cli.url)
+    assert SECRETS.open(sealed) == "the-new-one"
+
+
+def test_rotate_secrets_reencrypts_with_the_newest_key(cli, monkeypatch) -> None:
+    assert cli(*ADD)[0] == 0
+    assert cli(*ADD)[0] == 0
+    old_only, new_only = SECRETS, SecretBox([NEWER_KEY])
+    # A new key goes first; the old one stays listed until every password is rotated.
+    monkeypatch.setenv("PEERLEARN_SECRETS_KEYS", f"{NEWER_KEY},{SECRETS_KEYS[0]}")
+    code, out, _ = cli("lrs", "rotate-secrets")
+    assert (code, out.strip()) == (
+        0,
+        "re-encrypted 2 LRS passwords with the first key of PEERLEARN_SECRETS_KEYS",
+    )
+    for sealed in sealed_passwords(cli.url):
+        assert new_only.open(sealed) == "secret"
+        with pytest.raises(SecretUnreadable):
+            old_only.open(sealed)
+    # The old key removed: delivery and a new rotation still work with the new one alone.
+    monkeypatch.setenv("PEERLEARN_SECRETS_KEYS", NEWER_KEY)
+    assert cli("lrs", "rotate-secrets")[0] == 0
+    # A key removed before rotating: refused, and nothing is changed.
+    before = sealed_passwords(cli.url)
+    monkeypatch.setenv("PEERLEARN_SECRETS_KEYS", SECRETS_KEYS[0])
+    code, _, err = cli("lrs", "rotate-secrets")
+    assert code == 2
+    assert "nothing was changed" in err
+    assert sealed_passwords(cli.url) == before

@@ -13,6 +13,7 @@ from lti_tool.learning_records.records import Routes
 from lti_tool.outbox import store as outbox
 from lti_tool.persistence.models import OutboxMessage
 from tests.support.ralph import PASSWORD, USERNAME, Ralph
+from tests.support.secrets import SECRETS
 from tests.support.statements import sample_statement
 
 
@@ -30,6 +31,7 @@ def add_lrs(
             username=USERNAME,
             password=password,
             platform_id=None,
+            secrets=SECRETS,
             batch_size=batch_size,
         )
 

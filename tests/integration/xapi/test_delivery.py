@@ -25,6 +25,7 @@ from tests.integration.xapi.conftest import (
     wait_for,
 )
 from tests.support.ralph import Ralph, faulty_proxy
+from tests.support.secrets import SECRETS, SECRETS_KEYS
 from xapi.delivery import equivalent
 
 FAST = WorkerSettings(base_backoff=0.1, max_backoff=0.5, idle_sleep=0.05, timeout=(1.0, 2.0))
@@ -40,7 +41,7 @@ def test_statements_arrive_once_and_read_back_identical(engine: Engine, ralph: R
     statements = [make_statement(n) for n in range(250)]
     enqueue(engine, statements)
     add_lrs(engine, ralph.endpoint)
-    worker = StatementWorker(engine, FAST)
+    worker = StatementWorker(engine, FAST, secrets=SECRETS)
 
     drain(worker)
     drain(worker)  # nothing more to send
@@ -58,7 +59,7 @@ def test_statements_are_held_without_an_lrs_then_delivered(engine: Engine, ralph
     with engine.connect() as connection:
         assert [row.destination for row in outbox.status(connection, topic="xapi")] == ["held"]
     add_lrs(engine, ralph.endpoint)
-    drain(StatementWorker(engine, FAST))
+    drain(StatementWorker(engine, FAST, secrets=SECRETS))
     assert len(ids_in(ralph)) == 10
 
 
@@ -67,7 +68,9 @@ def test_lrs_stopped_mid_stream_and_restarted(engine: Engine, ralph: Ralph) -> N
     enqueue(engine, statements)
     add_lrs(engine, ralph.endpoint)
     stop = threading.Event()
-    worker = threading.Thread(target=StatementWorker(engine, FAST).run_forever, args=(stop,))
+    worker = threading.Thread(
+        target=StatementWorker(engine, FAST, secrets=SECRETS).run_forever, args=(stop,)
+    )
     worker.start()
     try:
         wait_for(lambda: len(ralph.stored()) >= 1000)
@@ -93,6 +96,7 @@ def test_worker_killed_mid_batch_then_restarted(
         **{k: v for k, v in os.environ.items() if not k.startswith("PEERLEARN_")},
         "PEERLEARN_DATABASE_URL": database_url,
         "PEERLEARN_INSTANCE_DIR": str(tmp_path),
+        "PEERLEARN_SECRETS_KEYS": ",".join(SECRETS_KEYS),
     }
     command = [
         sys.executable,
@@ -134,13 +138,13 @@ def test_lrs_that_never_answers(engine: Engine, ralph: Ralph) -> None:
         assert time.perf_counter() - started < 2
         assert proxy.requests == 0
         started = time.monotonic()
-        delivered = StatementWorker(engine, FAST).run_once()
+        delivered = StatementWorker(engine, FAST, secrets=SECRETS).run_once()
         assert delivered == 0
         assert time.monotonic() - started < 10  # the read timeout, then it moves on
         assert counts(engine) == {"pending": 20}
         proxy.mode = "forward"
         proxy.release.set()
-        worker = StatementWorker(engine, FAST, clock=lambda: time.time() + 10)
+        worker = StatementWorker(engine, FAST, secrets=SECRETS, clock=lambda: time.time() + 10)
         drain(worker)
     assert len(ids_in(ralph)) == 20
 
@@ -151,11 +155,11 @@ def test_lrs_failing_for_a_while(engine: Engine, ralph: Ralph, status: int) -> N
     with faulty_proxy(ralph.endpoint) as (proxy, endpoint):
         add_lrs(engine, endpoint)
         proxy.mode = f"status:{status}"
-        assert StatementWorker(engine, FAST).run_once() == 0
+        assert StatementWorker(engine, FAST, secrets=SECRETS).run_once() == 0
         assert counts(engine) == {"pending": 300}
         assert proxy.requests == 1  # a failing LRS is not hammered within one round
         proxy.mode = "forward"
-        drain(StatementWorker(engine, FAST, clock=lambda: time.time() + 60))
+        drain(StatementWorker(engine, FAST, secrets=SECRETS, clock=lambda: time.time() + 60))
     ids = ids_in(ralph)
     assert len(ids) == len(set(ids)) == 300
 
@@ -179,7 +183,7 @@ def test_one_malformed_statement_is_dead_lettered_alone(engine: Engine, ralph: R
         )
     enqueue(engine, statements[50:])
     add_lrs(engine, ralph.endpoint)
-    drain(StatementWorker(engine, FAST))
+    drain(StatementWorker(engine, FAST, secrets=SECRETS))
     assert sorted(ids_in(ralph)) == sorted(s["id"] for s in statements)
     assert counts(engine) == {"delivered": 99, "dead": 1}
     with engine.connect() as connection:
@@ -190,7 +194,7 @@ def test_one_malformed_statement_is_dead_lettered_alone(engine: Engine, ralph: R
 def test_unauthorised_pauses_then_resumes(engine: Engine, ralph: Ralph) -> None:
     enqueue(engine, [make_statement(n) for n in range(40)])
     destination = add_lrs(engine, ralph.endpoint, password="wrong")
-    worker = StatementWorker(engine, FAST)
+    worker = StatementWorker(engine, FAST, secrets=SECRETS)
     assert worker.run_once() == 0
     from lti_tool.learning_records.records import all_destinations, resume  # noqa: PLC0415
 
@@ -201,9 +205,27 @@ def test_unauthorised_pauses_then_resumes(engine: Engine, ralph: Ralph) -> None:
     assert worker.run_once() == 0  # paused: not even tried
     assert counts(engine) == {"pending": 40}
     with engine.begin() as connection:
-        resume(connection, destination, password="lrs-test-password")
+        resume(connection, destination, password="lrs-test-password", secrets=SECRETS)
     drain(worker)
     assert len(ids_in(ralph)) == 40
+
+
+def test_a_password_no_key_opens_pauses_its_lrs(engine: Engine, ralph: Ralph) -> None:
+    """The passwords are stored encrypted (issue 12, item 10): a key removed before
+    'peerlearn lrs rotate-secrets' pauses the LRS with the reason, it never crashes."""
+    from lti_tool.learning_records.records import all_destinations  # noqa: PLC0415
+    from lti_tool.secret_box import SecretBox  # noqa: PLC0415
+    from tests.support.secrets import NEWER_KEY  # noqa: PLC0415
+
+    enqueue(engine, [make_statement(n) for n in range(3)])
+    add_lrs(engine, ralph.endpoint)
+    assert StatementWorker(engine, FAST, secrets=SecretBox([NEWER_KEY])).run_once() == 0
+    with engine.connect() as connection:
+        [paused] = all_destinations(connection)
+    assert paused.paused_reason is not None
+    assert "PEERLEARN_SECRETS_KEYS" in paused.paused_reason
+    assert counts(engine) == {"pending": 3}
+    assert ids_in(ralph) == []
 
 
 def test_conflicting_statement_in_the_lrs_is_dead_lettered(engine: Engine, ralph: Ralph) -> None:
@@ -222,7 +244,7 @@ def test_conflicting_statement_in_the_lrs_is_dead_lettered(engine: Engine, ralph
     )
     enqueue(engine, statements)
     add_lrs(engine, ralph.endpoint)
-    drain(StatementWorker(engine, FAST))
+    drain(StatementWorker(engine, FAST, secrets=SECRETS))
     assert counts(engine) == {"delivered": 4, "dead": 1}
 
 
@@ -239,12 +261,12 @@ def test_each_lrs_keeps_its_own_delivery_state(
         add_lrs(engine, failing_endpoint)
         enqueue(engine, [make_statement(n) for n in range(120)])
         proxy.mode = "status:503"
-        drain(StatementWorker(engine, FAST))
+        drain(StatementWorker(engine, FAST, secrets=SECRETS))
         assert len(ids_in(ralph)) == 120  # the healthy LRS is not held up
         assert ids_in(second) == []
         assert counts(engine) == {"delivered": 120, "pending": 120}
         proxy.mode = "forward"
-        drain(StatementWorker(engine, FAST, clock=lambda: time.time() + 60))
+        drain(StatementWorker(engine, FAST, secrets=SECRETS, clock=lambda: time.time() + 60))
         assert len(ids_in(second)) == 120
 
 
@@ -261,7 +283,7 @@ def test_statements_held_by_a_stale_route_cache_reach_every_global_lrs(
         with engine.begin() as connection:
             for n in range(7):
                 record(connection, make_statement(n), platform_id=1, routes=stale, strict=True)
-        drain(StatementWorker(engine, FAST))
+        drain(StatementWorker(engine, FAST, secrets=SECRETS))
         assert len(ids_in(ralph)) == 7
         assert len(ids_in(second)) == 7
     assert counts(engine) == {"delivered": 14}

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from config import Environment, SettingsError, load_settings
+from tests.support.secrets import NEWER_KEY, SECRETS_KEYS
 
 
 def env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -27,6 +28,31 @@ def test_development_defaults_are_generated_and_announced(tmp_path: Path) -> Non
     assert load_settings(env(tmp_path)).secret_key == settings.secret_key
 
 
+def test_development_instance_files_are_private(tmp_path: Path) -> None:
+    """Secrets at rest (issue 12, item 10): the generated secret, the secrets key and the
+    SQLite file are 0600 in a 0700 folder, even under a permissive umask."""
+    import os  # noqa: PLC0415
+
+    previous = os.umask(0o022)
+    try:
+        settings = load_settings(env(tmp_path))
+    finally:
+        os.umask(previous)
+    instance = tmp_path / "instance"
+    assert instance.stat().st_mode & 0o777 == 0o700
+    for name in ("dev-secret-key", "dev-secrets-key", "peerlearn.sqlite3"):
+        assert (instance / name).stat().st_mode & 0o777 == 0o600, name
+    assert any("SECRETS_KEYS" in notice for notice in settings.notices)
+    # The generated key survives a restart, so stored passwords stay readable.
+    assert load_settings(env(tmp_path)).secrets_keys == settings.secrets_keys
+    # A file left readable by an older version is made private again.
+    (instance / "peerlearn.sqlite3").chmod(0o644)
+    instance.chmod(0o755)
+    load_settings(env(tmp_path))
+    assert (instance / "peerlearn.sqlite3").stat().st_mode & 0o777 == 0o600
+    assert instance.stat().st_mode & 0o777 == 0o700
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [
@@ -35,6 +61,23 @@ def test_development_defaults_are_generated_and_announced(tmp_path: Path) -> Non
         ({"base_url": "https://p.example.edu"}, "SECRET_KEY is required"),
         ({"base_url": "https://p.example.edu", "secret_key": "short"}, "at least 32"),
         ({"base_url": "https://p.example.edu", "secret_key": "s" * 40}, "DATABASE_URL is required"),
+        (
+            {
+                "base_url": "https://p.example.edu",
+                "secret_key": "s" * 40,
+                "database_url": "postgresql+psycopg://db/p",
+            },
+            "SECRETS_KEYS is required in production",
+        ),
+        (
+            {
+                "base_url": "https://p.example.edu",
+                "secret_key": "s" * 40,
+                "database_url": "postgresql+psycopg://db/p",
+                "secrets_keys": "not-a-key",
+            },
+            "key 1 is not a Fernet key",
+        ),
     ],
 )
 def test_production_refuses_missing_secrets(
@@ -53,8 +96,10 @@ def test_production_with_everything(tmp_path: Path) -> None:
             secret_key="s" * 40,
             database_url="postgresql+psycopg://db/p",
             redis_url="redis://cache:6379/0",
+            secrets_keys=f" {NEWER_KEY} , {SECRETS_KEYS[0]} ",
         )
     )
+    assert settings.secrets_keys == (NEWER_KEY, SECRETS_KEYS[0])  # newest first
     assert settings.base_url == "https://p.example.edu"
     assert settings.redis_url == "redis://cache:6379/0"
     assert settings.notices == ()
