@@ -170,6 +170,7 @@ def test_production_requires_registration_approval_unless_told_otherwise(tmp_pat
         "base_url": "https://peerlearn.example.edu",
         "secret_key": "s" * 40,
         "database_url": "postgresql://db.example.edu/peerlearn",
+        "secrets_keys": SECRETS_KEYS[0],
     }
     assert load_settings(env(tmp_path, **production)).registration_approval is True
     told = load_settings(env(tmp_path, registration_approval="false", **production))
