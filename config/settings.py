@@ -33,6 +33,7 @@ _KNOWN = (
     "ROSTER_SYNC_MINUTES",
     "REGISTRATION_APPROVAL",
     "REGISTRATION_ALLOWED_HOSTS",
+    "OUTBOUND_ALLOWED_HOSTS",
     "STORAGE_DIR",
     "VIDEO_PROVIDERS",
     "LIBRARY_MAX_FILE_MB",
@@ -73,6 +74,9 @@ class Settings:
     # Hosts an LMS may register from (exact host, or ".example.edu" for its subdomains);
     # empty means any host.
     registration_allowed_hosts: tuple[str, ...] = ()
+    # Hosts Peerlearn may reach although they resolve to internal addresses (loopback,
+    # private, link-local): an on-premises LMS or LRS. Development allows loopback anyway.
+    outbound_allowed_hosts: tuple[str, ...] = ()
     # Where uploaded files are kept (default: "storage" in the instance folder).
     storage_dir: Path | None = None
     # Video providers the library may embed besides YouTube and Vimeo: a JSON list of
@@ -142,6 +146,9 @@ def load_settings(
         roster_sync_minutes=_positive_int(values, "roster_sync_minutes", 10),
         registration_approval=_flag(values, "registration_approval"),
         registration_allowed_hosts=_hosts(values.get("registration_allowed_hosts", "")),
+        outbound_allowed_hosts=_hosts(
+            values.get("outbound_allowed_hosts", ""), "OUTBOUND_ALLOWED_HOSTS"
+        ),
         storage_dir=Path(values["storage_dir"]).resolve() if values.get("storage_dir") else None,
         video_providers=values.get("video_providers", ""),
         library_max_file_mb=_positive_int(values, "library_max_file_mb", 20),
@@ -222,14 +229,12 @@ def _flag(values: Mapping[str, str], name: str) -> bool:
     raise SettingsError(f"PEERLEARN_{name.upper()} must be true or false, not {raw!r}")
 
 
-def _hosts(raw: str) -> tuple[str, ...]:
+def _hosts(raw: str, name: str = "REGISTRATION_ALLOWED_HOSTS") -> tuple[str, ...]:
     """Host names separated by commas or spaces, lower-cased; no schemes, paths or ports."""
     hosts = tuple(dict.fromkeys(part.lower() for part in re.split(r"[,\s]+", raw) if part))
     for host in hosts:
         if not re.fullmatch(r"\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:]+\]", host):
-            raise SettingsError(
-                f"PEERLEARN_REGISTRATION_ALLOWED_HOSTS must list host names, not {host!r}"
-            )
+            raise SettingsError(f"PEERLEARN_{name} must list host names, not {host!r}")
     return hosts
 
 
