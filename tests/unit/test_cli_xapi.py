@@ -134,3 +134,30 @@ def test_deliver_once_with_nothing_due(cli) -> None:
 def test_grades_deliver_once_with_nothing_queued(cli) -> None:
     code, out, _ = cli("grades", "deliver", "--once")
     assert (code, out.strip()) == (0, "published 0 scores")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://169.254.169.254/latest/meta-data",  # cloud metadata: never
+        "http://10.0.0.7/xAPI",  # private, not listed in PEERLEARN_OUTBOUND_ALLOWED_HOSTS
+        "https://2130706433/xAPI",  # 127.0.0.1 to a resolver
+        "https://lrs.example.edu\\@evil.example/xAPI",
+        "https://key:secret@lrs.example.edu/xAPI",
+    ],
+)
+def test_lrs_endpoints_follow_the_outbound_policy(cli, endpoint: str) -> None:
+    code, _out, err = cli(
+        "lrs", "add", "--endpoint", endpoint, "--username", "k", "--password", "s"
+    )
+    assert code != 0
+    assert "refused" in err
+    assert cli("lrs", "list")[1].startswith("no LRS configured")
+
+
+def test_an_internal_lrs_may_be_listed(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERLEARN_OUTBOUND_ALLOWED_HOSTS", "10.0.0.7")
+    code, _out, err = cli(
+        "lrs", "add", "--endpoint", "http://10.0.0.7/xAPI", "--username", "k", "--password", "s"
+    )
+    assert code == 0, err
