@@ -22,7 +22,6 @@ import logging
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -38,6 +37,7 @@ from lti_tool.domain.outbound_urls import (
     parse_outbound_url,
 )
 from lti_tool.lti.dynamic_registration import refusal_reason
+from lti_tool.lti.registrations import PlatformRegistration
 
 log = logging.getLogger("peerlearn.outbound")
 
@@ -142,7 +142,7 @@ def _same_for_urllib3(parsed: OutboundUrl) -> None:
         raise OutboundUrlRefused("The address reads differently to different URL parsers.")
 
 
-def platform_urls(platform: Any) -> list[str | None]:
+def platform_urls(platform: PlatformRegistration) -> list[str | None]:
     """The URLs a platform registration names, whose hosts its services may live on."""
     return [
         platform.issuer,

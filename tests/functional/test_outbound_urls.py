@@ -224,8 +224,9 @@ def test_numeric_hosts_and_user_names_are_refused_before_any_request(
     assert "Error <code>invalid_registration_url</code>" in page.text
 
 
-def test_dataclass_replace_keeps_platform_hosts(world: LtiWorld) -> None:
-    """A service URL on the issuer's host is accepted even when the other URLs move."""
+def test_a_service_url_on_the_issuers_host_is_still_used(world: LtiWorld) -> None:
+    """The other side of the rule: a roster on the issuer's host is read, even when the
+    platform's login URL is on another host."""
     platform, claims = world.teacher_services()
     nrps = NrpsClient(world.services.service_tokens, http=world.services.http)
     url = claims["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"][
