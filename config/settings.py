@@ -35,6 +35,7 @@ _KNOWN = (
     "ROSTER_SYNC_MINUTES",
     "REGISTRATION_APPROVAL",
     "REGISTRATION_ALLOWED_HOSTS",
+    "OUTBOUND_ALLOWED_HOSTS",
     "STORAGE_DIR",
     "VIDEO_PROVIDERS",
     "LIBRARY_MAX_FILE_MB",
@@ -77,6 +78,9 @@ class Settings:
     # Hosts an LMS may register from (exact host, or ".example.edu" for its subdomains);
     # empty means any host.
     registration_allowed_hosts: tuple[str, ...] = ()
+    # Hosts Peerlearn may reach although they resolve to internal addresses (loopback,
+    # private, link-local): an on-premises LMS or LRS. Development allows loopback anyway.
+    outbound_allowed_hosts: tuple[str, ...] = ()
     # Where uploaded files are kept (default: "storage" in the instance folder).
     storage_dir: Path | None = None
     # Video providers the library may embed besides YouTube and Vimeo: a JSON list of
@@ -153,6 +157,9 @@ def load_settings(
             values, "registration_approval", default=env is Environment.PRODUCTION
         ),
         registration_allowed_hosts=_hosts(values.get("registration_allowed_hosts", "")),
+        outbound_allowed_hosts=_hosts(
+            values.get("outbound_allowed_hosts", ""), "OUTBOUND_ALLOWED_HOSTS"
+        ),
         storage_dir=Path(values["storage_dir"]).resolve() if values.get("storage_dir") else None,
         video_providers=values.get("video_providers", ""),
         library_max_file_mb=_positive_int(values, "library_max_file_mb", 20),
@@ -284,14 +291,12 @@ def _flag(values: Mapping[str, str], name: str, *, default: bool = False) -> boo
     raise SettingsError(f"PEERLEARN_{name.upper()} must be true or false, not {raw!r}")
 
 
-def _hosts(raw: str) -> tuple[str, ...]:
+def _hosts(raw: str, name: str = "REGISTRATION_ALLOWED_HOSTS") -> tuple[str, ...]:
     """Host names separated by commas or spaces, lower-cased; no schemes, paths or ports."""
     hosts = tuple(dict.fromkeys(part.lower() for part in re.split(r"[,\s]+", raw) if part))
     for host in hosts:
         if not re.fullmatch(r"\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:]+\]", host):
-            raise SettingsError(
-                f"PEERLEARN_REGISTRATION_ALLOWED_HOSTS must list host names, not {host!r}"
-            )
+            raise SettingsError(f"PEERLEARN_{name} must list host names, not {host!r}")
     return hosts
 
 

@@ -19,6 +19,7 @@ from lti_tool.domain.ports import EphemeralStore
 from lti_tool.keys import KeyRing
 from lti_tool.launch_session import LaunchSessions
 from lti_tool.learning_records.records import Routes
+from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.lti.platform_keys import PlatformKeys
 from lti_tool.lti.registrations import RegistrationDirectory
 from lti_tool.lti.service_tokens import ServiceTokens
@@ -46,6 +47,9 @@ class Services:
     launch_sessions: LaunchSessions
     http: requests.Session
     secret_box: SecretBox
+    # The one outbound URL policy (lti_tool.lti.outbound): every fetch of a URL we did
+    # not configure ourselves is checked by it.
+    outbound: OutboundPolicy
     # Kinds of activity on offer, and the pages each adds (lti_tool.web.kind_pages).
     kinds: KindRegistry = field(default_factory=all_kinds)
     kind_pages: dict[str, Any] = field(default_factory=dict)
@@ -89,6 +93,9 @@ def build_services(settings: Settings) -> Services:
     http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT
     key_ring = KeyRing(settings.keys_dir)
+    outbound = OutboundPolicy.for_settings(
+        development=settings.is_development, allowed_hosts=settings.outbound_allowed_hosts
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -96,16 +103,20 @@ def build_services(settings: Settings) -> Services:
         store=store,
         key_ring=key_ring,
         platform_keys=PlatformKeys(
-            sessions, http=http, refetch_interval=settings.jwks_refetch_seconds
+            sessions,
+            http=http,
+            policy=outbound,
+            refetch_interval=settings.jwks_refetch_seconds,
         ),
         registrations=RegistrationDirectory(engine),
         states=StateCodec(settings.secret_key),
         xapi_routes=Routes(engine),
-        service_tokens=ServiceTokens(store, key_ring, http=http),
+        service_tokens=ServiceTokens(store, key_ring, http=http, policy=outbound),
         launch_sessions=LaunchSessions(
             settings.secret_key, max_age_seconds=settings.launch_session_minutes * 60
         ),
         http=http,
         secret_box=SecretBox(settings.secrets_keys),
+        outbound=outbound,
         groups_changed=[refresh_course],
     )

@@ -11,6 +11,7 @@ import requests
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_TIMEOUT = (3.05, 10.0)  # connect, read
+MAX_REASON = 200  # of an LRS's answer, kept as the reason of a failure (cleaned)
 
 
 @dataclass(frozen=True)
@@ -48,26 +49,32 @@ class LrsClient:
     def post(self, statements: list[dict[str, Any]]) -> LrsReply:
         try:
             response = self._http.post(
-                self.statements_url, data=json.dumps(statements), timeout=self._timeout
+                self.statements_url,
+                data=json.dumps(statements),
+                timeout=self._timeout,
+                allow_redirects=False,  # our credentials never follow a redirect
             )
         except requests.RequestException as error:
-            return LrsReply(0, f"{error.__class__.__name__}: {error}")
+            return LrsReply(0, error.__class__.__name__)
         return LrsReply(
             response.status_code,
-            response.text[:2000],
+            _short(response.text),
             _retry_after(response.headers.get("Retry-After")),
         )
 
     def get(self, statement_id: str) -> tuple[LrsReply, dict[str, Any] | None]:
         try:
             response = self._http.get(
-                self.statements_url, params={"statementId": statement_id}, timeout=self._timeout
+                self.statements_url,
+                params={"statementId": statement_id},
+                timeout=self._timeout,
+                allow_redirects=False,
             )
         except requests.RequestException as error:
-            return LrsReply(0, f"{error.__class__.__name__}: {error}"), None
+            return LrsReply(0, error.__class__.__name__), None
         reply = LrsReply(
             response.status_code,
-            response.text[:2000],
+            _short(response.text),
             _retry_after(response.headers.get("Retry-After")),
         )
         if response.status_code != 200:
@@ -90,3 +97,10 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def _short(text: str) -> str:
+    """An LRS's answer as a failure reason: printable ASCII on one line, at most
+    ``MAX_REASON`` characters (it ends up in logs and on the administrator's pages)."""
+    cleaned = " ".join("".join(c if 0x20 <= ord(c) <= 0x7E else " " for c in text).split())
+    return cleaned if len(cleaned) <= MAX_REASON else cleaned[: MAX_REASON - 3] + "..."

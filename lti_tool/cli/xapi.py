@@ -9,12 +9,12 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, delete, select
 
 from config import Settings
 from lti_tool.courses.grade_passback import GradeWorker
+from lti_tool.domain.outbound_urls import OutboundUrlRefused
 from lti_tool.learning_records import records as learning_records
 from lti_tool.learning_records.delivery import StatementWorker, WorkerSettings
 from lti_tool.learning_records.records import (
@@ -24,6 +24,7 @@ from lti_tool.learning_records.records import (
     destination_name,
 )
 from lti_tool.lti.ags import AgsClient
+from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.outbox import store as outbox
 from lti_tool.outbox.runner import drain, run_until_stopped, stop_on_signals
 from lti_tool.persistence.db import make_engine
@@ -222,9 +223,16 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _lrs_add(settings: Settings, args: argparse.Namespace) -> int:
-    parts = urlsplit(args.endpoint)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise XapiCommandError(f"--endpoint must be an absolute URL, not {args.endpoint!r}")
+    policy = OutboundPolicy.for_settings(
+        development=settings.is_development, allowed_hosts=settings.outbound_allowed_hosts
+    )
+    try:  # the same outbound policy as every other request Peerlearn makes
+        policy.check(args.endpoint, unresolved_ok=True)
+    except OutboundUrlRefused as refused:
+        raise XapiCommandError(
+            f"--endpoint {args.endpoint!r} refused: {refused.detail} (an LRS on an internal "
+            "address must be listed in PEERLEARN_OUTBOUND_ALLOWED_HOSTS)"
+        ) from None
     password = _read_password(args)
     with _engine(settings).begin() as connection:
         platform_id = None

@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from lti_tool.domain.errors import PeerlearnError
+from lti_tool.domain.outbound_urls import OutboundUrlRefused
+from lti_tool.lti.outbound import NoAuth, platform_urls, refusal_of
 from lti_tool.lti.registrations import PlatformRegistration
 from lti_tool.lti.service_tokens import ServiceTokens
 
@@ -178,6 +180,10 @@ class AgsClient:
             if value
         }
         data = json.dumps(body) if body is not None else None
+        try:  # a launch claim or a page link: our bearer token goes to the LMS's hosts only
+            self._tokens.policy.check_service_url(url, platform_urls(platform))
+        except OutboundUrlRefused as refused:
+            raise AgsError(f"Refused service URL: {refused.detail}", http_status=400) from None
         for attempt in (1, 2):
             token = self._tokens.token(platform, scopes)
             try:
@@ -187,15 +193,21 @@ class AgsClient:
                     data=data,
                     timeout=TIMEOUT,
                     headers={**headers, "Authorization": f"Bearer {token}"},
+                    allow_redirects=False,  # a bearer token never follows a redirect
+                    auth=NoAuth(),
                 )
             except requests.RequestException as error:
-                raise AgsError(f"{method} {url} failed: {error}") from error
+                raise AgsError(f"{method} {url} failed ({error.__class__.__name__}).") from None
             if response.status_code == 401 and attempt == 1:
                 self._tokens.invalidate(platform, scopes)  # expired or revoked: renew once
                 continue
             if response.status_code >= 300:
+                # Never the body: the status and, for a 4xx, the LMS's short reason.
+                reason = refusal_of(response)
+                response.close()
                 raise AgsError(
-                    f"{method} {url}: HTTP {response.status_code} {response.text[:300]}",
+                    f"{method} {url}: HTTP {response.status_code}"
+                    + (f": {reason}" if reason else ""),
                     http_status=response.status_code,
                 )
             return response

@@ -12,7 +12,9 @@ from typing import Any
 
 import requests
 
+from lti_tool.domain.outbound_urls import OutboundUrlRefused
 from lti_tool.lti.ags import AgsError
+from lti_tool.lti.outbound import NoAuth, platform_urls, refusal_of
 from lti_tool.lti.registrations import PlatformRegistration
 from lti_tool.lti.service_tokens import ServiceTokens
 
@@ -85,7 +87,14 @@ def service_get(
     error: type[RosterError],
 ) -> requests.Response:
     """GET a read-only LTI Advantage service page with a bearer token for ``scope``; a
-    401 renews the token once. Failures raise ``error`` with the HTTP status."""
+    401 renews the token once. Failures raise ``error`` with the HTTP status.
+
+    The URL (a launch claim, or a page link the LMS answered) must pass the outbound
+    policy and be on one of the platform's registered hosts, or no token is sent."""
+    try:
+        tokens.policy.check_service_url(url, platform_urls(platform))
+    except OutboundUrlRefused as refused:
+        raise error(f"Refused service URL: {refused.detail}", http_status=400) from None
     for attempt in (1, 2):
         token = tokens.token(platform, [scope])
         try:
@@ -93,15 +102,19 @@ def service_get(
                 url,
                 timeout=TIMEOUT,
                 headers={"Authorization": f"Bearer {token}", "Accept": accept},
+                allow_redirects=False,  # a bearer token never follows a redirect
+                auth=NoAuth(),
             )
         except requests.RequestException as failure:
-            raise error(f"GET {url} failed: {failure}") from failure
+            raise error(f"GET {url} failed ({failure.__class__.__name__}).") from None
         if response.status_code == 401 and attempt == 1:
             tokens.invalidate(platform, [scope])
             continue
         if response.status_code != 200:
+            reason = refusal_of(response)  # never the body itself
+            response.close()
             raise error(
-                f"GET {url}: HTTP {response.status_code} {response.text[:300]}",
+                f"GET {url}: HTTP {response.status_code}" + (f": {reason}" if reason else ""),
                 http_status=response.status_code,
             )
         return response

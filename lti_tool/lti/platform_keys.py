@@ -19,6 +19,8 @@ from jwt.exceptions import PyJWKError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.domain.errors import LaunchRefused
+from lti_tool.domain.outbound_urls import OutboundUrlRefused
+from lti_tool.lti.outbound import NoAuth, OutboundPolicy
 from lti_tool.persistence.models import Platform
 
 FETCH_TIMEOUT = (3.05, 10)
@@ -40,11 +42,13 @@ class PlatformKeys:
         sessions: sessionmaker[Session],
         *,
         http: requests.Session | None = None,
+        policy: OutboundPolicy | None = None,
         refetch_interval: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sessions = sessions
         self._http = http or requests.Session()
+        self._policy = policy or OutboundPolicy()
         self._refetch_interval = refetch_interval
         self._clock = clock
         self._parsed: dict[tuple[int, str], PyJWK] = {}
@@ -81,11 +85,24 @@ class PlatformKeys:
 
     def _fetch(self, url: str) -> dict[str, Any]:
         try:
-            response = self._http.get(url, timeout=FETCH_TIMEOUT, stream=True)
-            response.raise_for_status()
+            self._policy.check(url)
+            response = self._http.get(
+                url, timeout=FETCH_TIMEOUT, stream=True, allow_redirects=False, auth=NoAuth()
+            )
+            if response.status_code != 200:  # a redirect is not followed: the URL is registered
+                response.close()
+                raise PlatformKeysUnavailable(
+                    f"The key set at {url} answered HTTP {response.status_code}."
+                )
             body = response.raw.read(MAX_JWKS_BYTES + 1, decode_content=True)
-        except requests.RequestException as error:
-            raise PlatformKeysUnavailable(f"Fetching {url} failed: {error}") from error
+        except OutboundUrlRefused as refused:
+            raise PlatformKeysUnavailable(
+                f"The key set URL was refused: {refused.detail}"
+            ) from None
+        except (requests.RequestException, OSError) as error:
+            raise PlatformKeysUnavailable(
+                f"Fetching {url} failed ({error.__class__.__name__})."
+            ) from None
         if len(body) > MAX_JWKS_BYTES:
             raise PlatformKeysUnavailable(f"The key set at {url} is too large.")
         try:

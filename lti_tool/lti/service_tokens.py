@@ -19,8 +19,10 @@ import jwt
 import requests
 
 from lti_tool.domain.errors import PeerlearnError
+from lti_tool.domain.outbound_urls import OutboundUrlRefused
 from lti_tool.domain.ports import EphemeralStore
 from lti_tool.keys import KeyRing
+from lti_tool.lti.outbound import NoAuth, OutboundPolicy
 from lti_tool.lti.registrations import PlatformRegistration
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -43,8 +45,11 @@ class ServiceTokens:
         key_ring: KeyRing,
         *,
         http: requests.Session | None = None,
+        policy: OutboundPolicy | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        # Shared with the service clients (AGS, NRPS, groups) built on these tokens.
+        self.policy = policy or OutboundPolicy()
         self._store = store
         self._key_ring = key_ring
         self._http = http or requests.Session()
@@ -92,11 +97,22 @@ class ServiceTokens:
             "scope": " ".join(sorted(scopes)),
         }
         try:
-            response = self._http.post(platform.auth_token_url, data=form, timeout=TIMEOUT)
+            self.policy.check(platform.auth_token_url)
+            response = self._http.post(
+                platform.auth_token_url,
+                data=form,
+                timeout=TIMEOUT,
+                allow_redirects=False,  # the assertion goes to this URL and nowhere else
+                auth=NoAuth(),
+            )
+        except OutboundUrlRefused as refused:
+            raise ServiceTokenError(
+                f"The LMS token endpoint is not an address Peerlearn may use: {refused.detail}"
+            ) from None
         except requests.RequestException as error:
             raise ServiceTokenError(
-                f"The LMS token endpoint could not be reached: {error}"
-            ) from error
+                f"The LMS token endpoint could not be reached ({error.__class__.__name__})."
+            ) from None
         try:
             granted = response.json()
         except ValueError:
@@ -106,9 +122,9 @@ class ServiceTokens:
             or not isinstance(granted, dict)
             or not isinstance(granted.get("access_token"), str)
         ):
+            # Never the body: it is the platform's (or whatever answered) words.
             raise ServiceTokenError(
-                f"The LMS refused a service token (HTTP {response.status_code}): "
-                f"{response.text[:300]}"
+                f"The LMS refused a service token (HTTP {response.status_code})."
             )
         return granted
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from redis import Redis
 
 from lti_tool.keys import KeyRing
+from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.lti.service_tokens import ServiceTokenError, ServiceTokens
 from lti_tool.persistence.ephemeral import RedisEphemeralStore, SqlEphemeralStore
 from tests.functional.conftest import LtiWorld
@@ -23,6 +25,14 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+# The demo LMS runs on loopback over http: development's outbound policy.
+LOOPBACK = OutboundPolicy(allow_http=True, allow_loopback=True)
+
+
+def loopback_tokens(*args: Any, **kwargs: Any) -> ServiceTokens:
+    return ServiceTokens(*args, policy=LOOPBACK, **kwargs)
 
 
 def registration(world: LtiWorld):
@@ -41,7 +51,7 @@ def test_token_is_granted_for_a_signed_client_assertion(world: LtiWorld) -> None
 
 def test_tokens_are_cached_per_scopes_until_shortly_before_expiry(world: LtiWorld) -> None:
     clock = Clock()
-    tokens = ServiceTokens(world.services.store, world.services.key_ring, clock=clock)
+    tokens = loopback_tokens(world.services.store, world.services.key_ring, clock=clock)
     platform = registration(world)
     first = tokens.token(platform, [SCORE, LINEITEM])
     assert tokens.token(platform, [LINEITEM, SCORE]) == first  # scope order does not matter
@@ -55,7 +65,7 @@ def test_tokens_are_cached_per_scopes_until_shortly_before_expiry(world: LtiWorl
 
 def test_tokens_are_shared_by_processes_and_renewed_after_a_401(world: LtiWorld) -> None:
     platform = registration(world)
-    one = ServiceTokens(world.services.store, world.services.key_ring)
+    one = loopback_tokens(world.services.store, world.services.key_ring)
     # Another process: its own connections to the same store, its own key ring.
     shared = world.services.store
     own_store = (
@@ -63,7 +73,7 @@ def test_tokens_are_shared_by_processes_and_renewed_after_a_401(world: LtiWorld)
         if isinstance(shared, SqlEphemeralStore)
         else None
     )
-    other_process = ServiceTokens(own_store or shared, KeyRing(world.services.settings.keys_dir))
+    other_process = loopback_tokens(own_store or shared, KeyRing(world.services.settings.keys_dir))
     try:
         token = one.token(platform, [SCORE])
         assert other_process.token(platform, [SCORE]) == token
@@ -82,7 +92,7 @@ def test_tokens_in_redis(world: LtiWorld, redis_url: str) -> None:
     stale = client.keys("token-test:*")
     if stale:
         client.delete(*stale)
-    tokens = ServiceTokens(
+    tokens = loopback_tokens(
         RedisEphemeralStore(client, prefix="token-test:"), world.services.key_ring
     )
     platform = registration(world)
@@ -97,14 +107,14 @@ def test_tool_key_rotation_is_picked_up_by_the_platform(world: LtiWorld) -> None
     world.services.service_tokens.token(platform, [SCORE])
     KeyRing(world.services.settings.keys_dir).rotate()
     time.sleep(1.1)  # every process publishes the new key within a second
-    fresh = ServiceTokens(world.services.store, KeyRing(world.services.settings.keys_dir))
+    fresh = loopback_tokens(world.services.store, KeyRing(world.services.settings.keys_dir))
     fresh.invalidate(platform, [SCORE])
     assert fresh.token(platform, [SCORE])  # signed with the new key, found after a refetch
 
 
 def test_refusal_is_a_clear_error(world: LtiWorld) -> None:
     platform = registration(world)
-    stranger = ServiceTokens(
+    stranger = loopback_tokens(
         world.services.store, KeyRing(Path(world.services.settings.instance_dir) / "other")
     )
     KeyRing(Path(world.services.settings.instance_dir) / "other").generate()  # unknown key
@@ -117,6 +127,6 @@ def test_unreachable_token_endpoint(world: LtiWorld) -> None:
 
     platform = replace(registration(world), auth_token_url="http://127.0.0.1:1/token")
     with pytest.raises(ServiceTokenError, match="could not be reached"):
-        ServiceTokens(world.services.store, world.services.key_ring, http=requests.Session()).token(
-            platform, [SCORE]
-        )
+        loopback_tokens(
+            world.services.store, world.services.key_ring, http=requests.Session()
+        ).token(platform, [SCORE])

@@ -209,3 +209,26 @@ def test_rotate_secrets_reencrypts_with_the_newest_key(cli, monkeypatch) -> None
     assert code == 2
     assert "nothing was changed" in err
     assert sealed_passwords(cli.url) == before
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://169.254.169.254/latest/meta-data",  # cloud metadata: never
+        "http://10.0.0.7/xAPI",  # private, not listed in PEERLEARN_OUTBOUND_ALLOWED_HOSTS
+        "https://2130706433/xAPI",  # 127.0.0.1 to a resolver
+        "https://lrs.example.edu\\@evil.example/xAPI",
+        "https://key:secret@lrs.example.edu/xAPI",
+    ],
+)
+def test_lrs_endpoints_follow_the_outbound_policy(cli, endpoint: str) -> None:
+    code, _out, err = cli("lrs", "add", "--endpoint", endpoint, "--username", "k")
+    assert code != 0
+    assert "refused" in err
+    assert cli("lrs", "list")[1].startswith("no LRS configured")
+
+
+def test_an_internal_lrs_may_be_listed(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERLEARN_OUTBOUND_ALLOWED_HOSTS", "10.0.0.7")
+    code, _out, err = cli("lrs", "add", "--endpoint", "http://10.0.0.7/xAPI", "--username", "k")
+    assert code == 0, err

@@ -44,6 +44,7 @@ def register() -> ResponseReturnValue:
             FetchPolicy(
                 allow_http=settings.is_development,
                 allowed_hosts=settings.registration_allowed_hosts,
+                outbound=svc.outbound,
             ),
         ),
         sessions=svc.sessions,

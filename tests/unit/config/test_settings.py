@@ -184,6 +184,14 @@ def test_allowed_hosts_are_host_names(tmp_path: Path, hosts: str) -> None:
         load_settings(env(tmp_path, registration_allowed_hosts=hosts))
 
 
+def test_outbound_allowed_hosts(tmp_path: Path) -> None:
+    assert load_settings(env(tmp_path)).outbound_allowed_hosts == ()
+    settings = load_settings(env(tmp_path, outbound_allowed_hosts="LMS.local .corp.example"))
+    assert settings.outbound_allowed_hosts == ("lms.local", ".corp.example")
+    with pytest.raises(SettingsError, match="PEERLEARN_OUTBOUND_ALLOWED_HOSTS"):
+        load_settings(env(tmp_path, outbound_allowed_hosts="https://lms.local"))
+
+
 def test_files_are_stored_under_the_instance_folder_unless_told(tmp_path: Path) -> None:
     defaults = load_settings(env(tmp_path))
     assert defaults.files_dir == defaults.instance_dir / "storage"
