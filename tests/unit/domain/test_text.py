@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.domain.library.text import block, has_control, one_line
+from lti_tool.domain.text import block, has_control, one_line
 
 
 @given(st.text())
