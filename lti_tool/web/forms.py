@@ -68,9 +68,26 @@ def row_id(**options: Any) -> fields.Integer:
     return fields.Integer(strict=False, validate=validate.Range(1, ROW_ID_MAX), **options)
 
 
+def _up_to(limit: str) -> str:
+    """A regular expression for the decimal numbers from 1 to ``limit`` (no leading 0)."""
+    shorter = f"[1-9]\\d{{0,{len(limit) - 2}}}" if len(limit) > 1 else ""
+    same_length = [
+        limit[:i]
+        + (f"[{'1' if i == 0 else '0'}-{int(limit[i]) - 1}]" + f"\\d{{{len(limit) - i - 1}}}")
+        for i in range(len(limit))
+        if int(limit[i]) > (1 if i == 0 else 0)
+    ]
+    return "|".join(filter(None, [shorter, *same_length, limit]))
+
+
 class RowIdConverter(IntegerConverter):
     """``<int:name>`` and ``<rowid:name>`` in every URL rule of the app: a positive 32-bit
-    id; anything else (0, 3000000000) matches no route, so it is a 404 like an unknown id."""
+    id; anything else (0, 3000000000) matches no route, so it is a 404 like an unknown id.
+    The range is in the regular expression itself: a number the route's pattern accepted
+    but its converter refused would make werkzeug answer 405 where another method of the
+    same path exists."""
+
+    regex = f"(?:{_up_to(str(ROW_ID_MAX))})"
 
     def __init__(self, url_map: Map, *_args: Any, **_kwargs: Any) -> None:
         super().__init__(url_map, min=1, max=ROW_ID_MAX)
