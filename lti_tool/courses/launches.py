@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from lti_tool.courses import roster
 from lti_tool.courses.activities import PlacedActivity, activity_for_launch
 from lti_tool.domain.errors import Forbidden, LaunchRefused
-from lti_tool.domain.launch import LaunchClaims, PersonClaims, display_name
+from lti_tool.domain.launch import LaunchClaims, PersonClaims, display_name, line_item_url
 from lti_tool.domain.roles import CourseRole
 from lti_tool.domain.roster import sync_due
 from lti_tool.learning_records import records as learning_records
@@ -111,7 +111,7 @@ def record_launch(
                 context_id=record.context_id,
                 resource_link_id=record.resource_link_id,
                 custom=claims.custom,
-                line_item_url=_line_item_url(raw_claims),
+                line_item_url=line_item_url(raw_claims),
             )
         )
         if message.kind == RESOURCE_LINK_REQUEST:
@@ -173,12 +173,6 @@ def reviewed_learner(
         user_id=learner.id if learner else None,
         name=display_name(person, learner.display_name if learner else None),
     )
-
-
-def _line_item_url(claims: dict[str, Any]) -> str | None:
-    endpoint = claims.get(AGS_ENDPOINT)
-    found = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
-    return found if isinstance(found, str) and found.startswith(("https://", "http://")) else None
 
 
 def _reviewed_learner(claims: dict[str, Any]) -> dict[str, Any]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from sqlalchemy import Engine, update
 
 from lti_tool.domain.errors import BadRequest, SessionExpired
+from lti_tool.domain.text import one_line
 from lti_tool.persistence.models import User
 
 MAX_DISPLAY_NAME = 120
 
 
 def set_display_name(engine: Engine, *, user_id: int, chosen: str) -> None:
-    """Show ``chosen`` (spaces collapsed) instead of the LMS's name; blank: the LMS's."""
-    name = " ".join(chosen.split())
+    """Show ``chosen`` (one line by the text rule: no control characters, spaces
+    collapsed) instead of the LMS's name; blank: the LMS's."""
+    name = one_line(chosen)
     if len(name) > MAX_DISPLAY_NAME:
         raise BadRequest(
             f"A display name can have at most {MAX_DISPLAY_NAME} characters.",

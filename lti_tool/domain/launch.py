@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lti_tool.domain.errors import LaunchRefused
 from lti_tool.domain.roles import CourseRole, course_role
+from lti_tool.domain.text import has_control, is_control
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 GROUPS_CLAIM = "https://purl.imsglobal.org/spec/lti-gs/claim/groupsservice"
 MAX_URL = 1024  # the stored columns' length
+MAX_IDENTIFIER = 255  # the stored columns' length for LMS identifiers
+OUR_CUSTOM = "peerlearn_"  # custom parameters Peerlearn reads (keys of activities)
 
 
 @dataclass(frozen=True)
@@ -65,31 +67,64 @@ class LaunchClaims:
         return course_role(self.roles)
 
 
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc"
-
-
 def trimmed_text(value: Any, limit: int = 255) -> str | None:
     """A trimmed string, or None for anything else; LMSs send odd types and long titles.
     Control characters are dropped (line breaks and tabs read as spaces): never meant in
     a name or title, and PostgreSQL refuses NUL in a text column."""
     if not isinstance(value, str):
         return None
-    kept = ((" " if c.isspace() else "") if _is_control(c) else c for c in value)
+    kept = ((" " if c.isspace() else "") if is_control(c) else c for c in value)
     stripped = "".join(kept).strip()
     return stripped[:limit] if stripped else None
 
 
-def identifier(value: Any, claim: str) -> str:
-    """An LMS identifier (sub, deployment, context, link) as sent; one holding a control
-    character cannot be stored, and changing it would make it another identifier."""
+class ClaimTooLong(LaunchRefused):
+    """A claim Peerlearn stores is longer than its column (400, nothing stored)."""
+
+    code = "claim_too_long"
+    title = "This launch names something Peerlearn cannot store"
+    advice = "Ask the LMS administrator: the LMS sent an identifier or address too long."
+
+
+def identifier(value: Any, claim: str, limit: int = MAX_IDENTIFIER) -> str:
+    """An LMS identifier (sub, deployment, context, link, custom key) as sent; one holding
+    a control character or longer than its column cannot be stored, and changing it would
+    make it another identifier."""
     text = str(value)
-    if any(_is_control(char) for char in text):
+    if has_control(text):
         raise LaunchRefused(
             f"The LMS sent a {claim} Peerlearn cannot store (it holds control characters).",
             code="invalid_identifier",
         )
+    if len(text) > limit:
+        raise ClaimTooLong(f"The LMS sent a {claim} longer than {limit} characters.")
     return text
+
+
+def line_item_url(claims: Mapping[str, Any]) -> str | None:
+    """The AGS ``lineitem`` (this link's gradebook column), or None when not an http(s)
+    URL; one with control characters or longer than :data:`MAX_URL` is refused (400)."""
+    endpoint = claims.get(AGS_CLAIM)
+    found = endpoint.get("lineitem") if isinstance(endpoint, Mapping) else None
+    if not isinstance(found, str) or not found.startswith(("https://", "http://")):
+        return None
+    return identifier(found, "gradebook column (lineitem)", limit=MAX_URL)
+
+
+def _custom(raw: Any) -> dict[str, str]:
+    """Custom parameters as strings. Ours (``peerlearn_*``) are identifiers and refused
+    with control characters or too long; others with control characters are dropped
+    (Peerlearn neither reads nor stores them)."""
+    if not isinstance(raw, Mapping):
+        return {}
+    custom: dict[str, str] = {}
+    for key, value in raw.items():
+        name, text = str(key), str(value)
+        if name.startswith(OUR_CUSTOM):
+            custom[name] = identifier(text, f"custom parameter {name[:40]}")
+        elif not has_control(name + text):
+            custom[name] = text
+    return custom
 
 
 def _service_url(claims: Mapping[str, Any], claim: str, name: str) -> str | None:
@@ -130,10 +165,7 @@ def parse_launch(claims: Mapping[str, Any]) -> LaunchClaims:
         )
     raw_roles = claims.get(CLAIM + "roles")
     roles = tuple(r for r in raw_roles if isinstance(r, str)) if isinstance(raw_roles, list) else ()
-    raw_custom = claims.get(CLAIM + "custom")
-    custom = (
-        {str(k): str(v) for k, v in raw_custom.items()} if isinstance(raw_custom, Mapping) else {}
-    )
+    custom = _custom(claims.get(CLAIM + "custom"))
     return LaunchClaims(
         message_type=str(claims.get(CLAIM + "message_type", "")),
         deployment_id=identifier(claims.get(CLAIM + "deployment_id", ""), "deployment id"),

@@ -213,10 +213,14 @@ class DeliveryOverview:
     destinations: dict[str, Destination]
 
 
-def delivery_overview(engine: Engine) -> DeliveryOverview:
-    """What the administrators' page and ``peerlearn xapi status`` show."""
+def delivery_overview(engine: Engine, *, platform_id: int | None = None) -> DeliveryOverview:
+    """What ``peerlearn xapi status`` shows (every destination, global ones and the held
+    queue included) or, given ``platform_id``, what that platform's administrators' page
+    shows: only the platform's own LRSs and the statements routed to them."""
     with engine.connect() as connection:
-        return DeliveryOverview(
-            rows=outbox.status(connection, topic=TOPIC),
-            destinations={destination_name(d.id): d for d in all_destinations(connection)},
-        )
+        destinations = {destination_name(d.id): d for d in all_destinations(connection)}
+        rows = outbox.status(connection, topic=TOPIC)
+    if platform_id is not None:
+        destinations = {n: d for n, d in destinations.items() if d.platform_id == platform_id}
+        rows = [row for row in rows if row.destination in destinations]
+    return DeliveryOverview(rows=rows, destinations=destinations)

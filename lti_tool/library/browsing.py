@@ -15,7 +15,7 @@ from lti_tool.library import feed, notifications
 from lti_tool.library.access import CourseViewer
 from lti_tool.library.discovery import LibraryPage, LibraryQuery, author_names, list_items
 from lti_tool.persistence.library_models import LibraryTopic
-from lti_tool.persistence.models import Context, Deployment
+from lti_tool.persistence.models import Context, Deployment, Membership
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,29 @@ def library_index(
             .where(LibraryTopic.context_id == course.id)
             .order_by(LibraryTopic.name)
         ).all()
-        author = (
-            author_names(connection, {query.author_id}).get(query.author_id)
-            if query.author_id is not None
-            else None
-        )
+        author = _author_name(connection, course.id, page, query.author_id)
     return Index(course, page, list(topics), author)
+
+
+def _author_name(
+    connection: Connection, context_id: int, page: LibraryPage, author_id: int | None
+) -> str | None:
+    """The name of the author filtered by, only if this course already shows it: a member
+    of the course, or the author of an item listed (shared from elsewhere). Anyone else
+    is named like an unknown id, so ``?author=`` never reads another course's people."""
+    if author_id is None:
+        return None
+    for card in page.items:
+        if card.author_id == author_id:
+            return card.author_name
+    member = connection.execute(
+        select(Membership.id).where(
+            Membership.user_id == author_id, Membership.context_id == context_id
+        )
+    ).first()
+    if member is None:
+        return None
+    return author_names(connection, {author_id}).get(author_id)
 
 
 def course_feed(engine: Engine, viewer: CourseViewer, *, before: int | None) -> feed.FeedPage:

@@ -21,7 +21,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, Connection, Float, Integer, Subquery, case, func, text
 from sqlalchemy.sql.elements import UnaryExpression
 
-from lti_tool.domain.library.text import one_line
+from lti_tool.domain.text import one_line
 from lti_tool.persistence.library_models import LibraryItem
 
 # More words than anyone types into a search box only slow the query down.
@@ -48,7 +48,7 @@ class FullTextSearch(Protocol):
 
 
 def clean_search_text(search_text: str) -> str:
-    """The text as one line (:func:`lti_tool.domain.library.text.one_line`)."""
+    """The text as one line (:func:`lti_tool.domain.text.one_line`)."""
     return one_line(search_text)
 
 

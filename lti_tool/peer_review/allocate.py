@@ -19,6 +19,8 @@ from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review.activity_statements import WAS_ASSIGNED, record_about_activity
 from lti_tool.peer_review.grading import ensure_phase, phase
 from lti_tool.peer_review.tally import recount
+from lti_tool.persistence.db import lock_rows
+from lti_tool.persistence.models import Activity
 from lti_tool.persistence.peer_review_models import Allocation, ReviewPhase, Submission
 
 POLICIES = {
@@ -53,6 +55,8 @@ def allocate(
         raise AllocationRefused(
             "This activity hands out work as reviewers ask for it.", code="queue_mode"
         )
+    # Allocations sent twice at once run one after the other: the second adds nothing.
+    lock_rows(connection, Activity, Activity.id == activity.id)
     rows = connection.execute(
         select(Submission.id, Submission.author_id, Submission.group_key).where(
             Submission.activity_id == activity.id

@@ -28,7 +28,8 @@ from lti_tool.domain.peer_review.settings import (
 from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review import calibration, stored_grades
 from lti_tool.peer_review.activity_statements import SCORED, record_about_activity
-from lti_tool.persistence.models import Membership
+from lti_tool.persistence.db import lock_rows
+from lti_tool.persistence.models import Activity, Membership
 from lti_tool.persistence.peer_review_models import (
     Allocation,
     Assessment,
@@ -164,6 +165,8 @@ def release(
     recorder: Recorder | None = None,
 ) -> dict[int, LearnerGrade]:
     """Release feedback and grades to learners, and send the grades to the LMS."""
+    # Releases sent twice at once run one after the other (the second changes nothing).
+    lock_rows(connection, Activity, Activity.id == activity.id)
     ensure_phase(connection, activity.id)
     connection.execute(
         update(ReviewPhase)

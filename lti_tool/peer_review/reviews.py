@@ -19,6 +19,7 @@ from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnErr
 from lti_tool.domain.peer_review.rubric import Rubric, assessment_score, check_assessment
 from lti_tool.learning_records.recorder import Recorder
 from lti_tool.peer_review.activity_statements import FLAGGED, RATED, REVIEWED, record_about_activity
+from lti_tool.persistence.db import lock_rows
 from lti_tool.persistence.peer_review_models import Allocation, Assessment, Submission
 
 OVERALL_LIMIT = 8000
@@ -129,11 +130,17 @@ def save_assessment(
     reviews_open: bool,
     recorder: Recorder | None = None,
 ) -> Assignment:
-    """Save a draft, or submit the review for good (then it counts and is locked)."""
+    """Save a draft, or submit the review for good (then it counts and is locked). The
+    same review submitted again (a double click, a resent form) changes nothing and is
+    answered like the first."""
+    # The same review sent twice at once is saved one after the other.
+    lock_rows(connection, Allocation, Allocation.id == allocation_id)
     found = assignment(
         connection, activity_id=activity_id, reviewer_id=reviewer_id, allocation_id=allocation_id
     )
     if found.submitted_at is not None:
+        if final and _same_review(connection, allocation_id, chosen, comments, overall):
+            return found
         raise ReviewClosed("You submitted this review already.")
     if found.state == "expired":
         raise ReviewClosed(
@@ -305,3 +312,24 @@ def rate(
             assessment_pk=assessment_id,
             at=now,
         )
+
+
+def _same_review(
+    connection: Connection,
+    allocation_id: int,
+    chosen: Mapping[str, float],
+    comments: Mapping[str, str],
+    overall: str | None,
+) -> bool:
+    """Whether the submitted review of ``allocation_id`` says exactly this."""
+    stored = connection.execute(
+        select(Assessment.scores, Assessment.comments, Assessment.overall_comment).where(
+            Assessment.allocation_id == allocation_id
+        )
+    ).one_or_none()
+    return (
+        stored is not None
+        and dict(stored.scores or {}) == dict(chosen)
+        and dict(stored.comments or {}) == {k: t for k, t in comments.items() if t.strip()}
+        and stored.overall_comment == (overall or None)
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,3 +39,11 @@ def dialect_insert(bind: Session | Engine | Connection) -> Any:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def lock_rows(connection: Connection, model: Any, *where: ColumnElement[bool]) -> None:
+    """Take the write lock on the rows ``where`` names, first thing in a transaction, so
+    the same act sent twice at once runs one after the other and the second sees what the
+    first did. A no-op UPDATE: PostgreSQL makes it wait on the rows' locks, SQLite on its
+    single writer lock (taken before the act reads anything)."""
+    connection.execute(update(model).where(*where).values(id=model.id))

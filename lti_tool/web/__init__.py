@@ -8,6 +8,7 @@ from flask import Flask
 from lti_tool.web.context import close_db
 from lti_tool.web.courses.blueprint import courses
 from lti_tool.web.errors import register_error_handlers
+from lti_tool.web.forms import RowIdConverter
 from lti_tool.web.library.registration import register_library
 from lti_tool.web.lti.blueprint import lti
 from lti_tool.web.peer_review.registration import register_peer_review
@@ -15,6 +16,9 @@ from lti_tool.web.security import assign_request_id, security_headers
 
 
 def register_web(app: Flask) -> None:
+    # One rule for ids in paths, set before any rule is added: <int:...> is a 32-bit row id.
+    app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["rowid"] = RowIdConverter
     app.register_blueprint(lti)
     app.register_blueprint(courses)
     register_peer_review(app)

@@ -1,5 +1,5 @@
 """Control characters in every library text field: dropped by the domain's one text rule
-(lti_tool.domain.library.text) before anything is stored, so PostgreSQL, which refuses
+(lti_tool.domain.text) before anything is stored, so PostgreSQL, which refuses
 NUL in text, never sees one; a file name holding one is refused with a clear message."""
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lti_tool.domain.library.text import block, has_control, one_line
 from lti_tool.domain.library.topics import TopicInvalid, TopicName, topic_list
 from lti_tool.domain.library.video import VideoProviders, VideoRef, VideoRefused
+from lti_tool.domain.text import block, has_control, one_line
 
 TITLE_LIMIT = 255
 SUMMARY_LIMIT = 1000

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lti_tool.domain.errors import BadRequest, Forbidden, NotFound, PeerlearnError
 from lti_tool.domain.library.permissions import CourseRelation, ItemState, not_found
-from lti_tool.domain.library.text import one_line
+from lti_tool.domain.text import one_line
 
 MAX_FLAG_DETAILS = 500
 MAX_STAFF_NOTE = 500

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from lti_tool.domain.errors import BadRequest, Forbidden, PeerlearnError
-from lti_tool.domain.library.text import block, one_line
+from lti_tool.domain.text import block, one_line
 
 MAX_COMMENT_CHARS = 5_000
 RATING_MIN = 1

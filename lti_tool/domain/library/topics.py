@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from lti_tool.domain.library.text import one_line
+from lti_tool.domain.text import one_line
 
 NAME_LIMIT = 60
 SLUG_LIMIT = 80

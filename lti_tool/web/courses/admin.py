@@ -18,7 +18,9 @@ def learning_records_status() -> str:
         raise Forbidden(
             "Only LMS administrators can see delivery of learning records.", code="admin_only"
         )
-    overview = delivery_overview(services().engine)
+    # One platform's administrator sees that platform's LRSs only; the system-wide view
+    # (global LRSs, the held queue, every platform) is the CLI's `peerlearn xapi status`.
+    overview = delivery_overview(services().engine, platform_id=launch.platform_id)
     return render_template(
         "admin_records.html",
         token=token,

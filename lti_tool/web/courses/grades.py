@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from marshmallow import Schema, ValidationError, fields, validate
 
 from lti_tool.courses.staff_grades import gradebook_points
@@ -23,10 +23,11 @@ from lti_tool.domain.grading import (
     InvalidGrade,
 )
 from lti_tool.web.context import current_launch, services
+from lti_tool.web.forms import ROW_ID_MAX, json_body
 
 
 class GradeRequest(Schema):
-    user_id = fields.Integer(required=True, strict=True)
+    user_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, ROW_ID_MAX))
     score_given = fields.Float(load_default=None, allow_none=True, allow_nan=False)
     activity_progress = fields.Enum(ActivityProgress, by_value=True, required=True)
     grading_progress = fields.Enum(GradingProgress, by_value=True, required=True)
@@ -42,7 +43,7 @@ def send_grade(activity_id: int) -> tuple[Response, int]:
     engine = services().engine
     points = gradebook_points(engine, activity_id=activity_id, context_id=launch.context_id)
     try:
-        body = GradeRequest().load(request.get_json(silent=True) or {})
+        body = GradeRequest().load(json_body() or {})
         grade = Grade(
             score_given=body["score_given"],
             score_maximum=points,

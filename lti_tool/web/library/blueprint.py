@@ -9,9 +9,8 @@ from collections.abc import Callable
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from werkzeug.routing import IntegerConverter, Map
 
-from lti_tool.web.forms import ROW_ID_MAX
+from lti_tool.web.forms import RowIdConverter
 from lti_tool.web.library import (
     browse,
     discussion,
@@ -27,13 +26,6 @@ from lti_tool.web.library import (
 from lti_tool.web.library.context import template_values
 
 library = Blueprint("library", __name__, url_prefix="/app/library")
-
-
-class RowIdConverter(IntegerConverter):
-    """``<rowid:name>``: a positive 32-bit id; anything else matches no route (404)."""
-
-    def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, min=1, max=ROW_ID_MAX)
 
 
 @library.record_once

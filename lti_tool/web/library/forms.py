@@ -123,9 +123,9 @@ class LibraryQuerySchema(Form):
     """The index's query string; anything else (the ``ls`` token) is left alone."""
 
     q = fields.String(load_default="", validate=validate.Length(max=MAX_SEARCH))
-    topic = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
+    topic = fields.List(row_id(), load_default=list)
     kind = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list)
-    author = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    author = row_id(load_default=None)
     sort = fields.String(load_default=None, validate=validate.OneOf(SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))

@@ -14,7 +14,7 @@ from marshmallow import fields, post_load, pre_load, validate
 from lti_tool.domain.errors import BadRequest
 from lti_tool.domain.peer_review.grade_model import GradeComponent
 from lti_tool.peer_review import moderation
-from lti_tool.web.forms import Form, load_or
+from lti_tool.web.forms import Form, load_or, row_id
 
 SCORE = "score-"
 COMMENT = "comment-"
@@ -115,7 +115,7 @@ class RubricLibraryForm(Form):
 class GroupsForm(Form):
     """Staff put learners in groups: ``group-<user id>`` holds that learner's group."""
 
-    chosen = fields.Dict(keys=fields.Integer(), values=fields.String())
+    chosen = fields.Dict(keys=row_id(), values=fields.String())
 
     @pre_load
     def by_learner(self, data: Any, **_kwargs: Any) -> dict[str, Any]:
@@ -169,26 +169,26 @@ class FlagDecisionForm(Form):
 
 
 class OverrideForm(Form):
-    learner = fields.Integer(required=True)
+    learner = row_id(required=True)
     component = fields.Enum(GradeComponent, by_value=True, required=True)
     value = fields.Float(required=True, allow_nan=False)
     reason = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class OverrideRemovalForm(Form):
-    learner = fields.Integer(required=True)
+    learner = row_id(required=True)
     component = fields.Enum(GradeComponent, by_value=True, required=True)
 
 
 class AddReviewerForm(Form):
-    submission = fields.Integer(required=True)
-    reviewer = fields.Integer(required=True)
+    submission = row_id(required=True)
+    reviewer = row_id(required=True)
     allow_group_override = fields.Boolean(load_default=False)
 
 
 class SwapForm(Form):
-    first = fields.Integer(required=True)
-    second = fields.Integer(required=True)
+    first = row_id(required=True)
+    second = row_id(required=True)
     allow_group_override = fields.Boolean(load_default=False)
 
 

@@ -35,7 +35,7 @@ from lti_tool.domain.library.moderation import (
     read_reason,
 )
 from lti_tool.domain.library.permissions import CourseRelation, ItemState
-from lti_tool.domain.library.text import has_control, one_line
+from lti_tool.domain.text import has_control, one_line
 
 AUTHOR = 7
 LEARNER = Viewer(1, is_staff=False, relation=CourseRelation.SAME)

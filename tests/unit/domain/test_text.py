@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.domain.library.text import block, has_control, one_line
+from lti_tool.domain.text import block, has_control, one_line
 
 
 @given(st.text())
@@ -28,3 +28,9 @@ def test_examples() -> None:
     assert block("a\r\nb\rc\x00\x1b\td\n") == "a\nb\nc\td"
     assert has_control("x\x7f")
     assert not has_control("café ☕")
+
+
+def test_without_controls_keeps_line_breaks_and_tabs_only() -> None:
+    from lti_tool.domain.text import without_controls  # noqa: PLC0415 - this test only
+
+    assert without_controls("a\x00b\x1b[31mc\x7f\r\n\td") == "ab[31mc\r\n\td"

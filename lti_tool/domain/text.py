@@ -1,6 +1,7 @@
-"""The one rule for text people type into the library: titles, summaries, bodies, link
-titles and descriptions, topic names, file names, comments, flag reasons, staff notes,
-request titles and search words.
+"""The one rule for text people type and LMSs send (shared by every feature): the library's
+titles, summaries, bodies, link titles and descriptions, topic names, file names, comments,
+flag reasons, staff notes, request titles and search words; profile names, peer review
+submissions and reviews; and every claim of a launch that is stored.
 
 Control characters (Unicode category ``Cc``: NUL, BEL, ESC, DEL ...) are invisible, never
 meant, and PostgreSQL refuses NUL in a text column; they are dropped (or, when they are
@@ -34,3 +35,9 @@ def block(raw: str) -> str:
     trimmed."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c for c in text if c in "\n\t" or not is_control(c)).strip()
+
+
+def without_controls(raw: str) -> str:
+    """As typed, minus control characters other than line breaks and tabs: what every
+    form field is before its own rule (:func:`one_line`, :func:`block`) reads it."""
+    return "".join(c for c in raw if c in "\n\r\t" or not is_control(c))
