@@ -28,6 +28,7 @@ def test_an_administrator_sees_only_their_platforms_lrs(world: LtiWorld) -> None
             endpoint="https://lrs.ours.example/xapi",
             username="u",
             password="p",
+            secrets=world.services.secret_box,
             platform_id=world.platform_id,
             name="Our own LRS",
         )
@@ -36,6 +37,7 @@ def test_an_administrator_sees_only_their_platforms_lrs(world: LtiWorld) -> None
             endpoint="https://lrs.theirs.example/xapi",
             username="u",
             password="p",
+            secrets=world.services.secret_box,
             platform_id=other,
             name="Their secret LRS",
         )
@@ -44,6 +46,7 @@ def test_an_administrator_sees_only_their_platforms_lrs(world: LtiWorld) -> None
             endpoint="https://lrs.global.example/xapi",
             username="u",
             password="p",
+            secrets=world.services.secret_box,
             platform_id=None,
             name="The global LRS",
         )
