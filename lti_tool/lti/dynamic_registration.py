@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lti_tool.domain.errors import RegistrationFailed
+from lti_tool.domain.outbound_urls import host_matches
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -140,14 +141,6 @@ def is_named_issuer(issuer: str, configuration_url: str) -> bool:
     return issuer in {named, named.rstrip("/") + "/"}
 
 
-def host_listed(host: str, listed: Sequence[str]) -> bool:
-    """``host`` is one of ``listed`` (exact, or under a ``.example.edu`` entry)."""
-    host = host.lower()
-    return any(
-        host == entry or (entry.startswith(".") and host.endswith(entry)) for entry in listed
-    )
-
-
 def _strings(value: object, name: str) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -210,7 +203,7 @@ def _endpoints(
         if not is_web_url(value, allow_http=allow_http):
             raise fail(f"The LMS's {name} is not an https URL.", "invalid_endpoint")
         host = (urlsplit(value).hostname or "").lower()
-        trusted = host == issuer_host or host_listed(host, endpoint_hosts)
+        trusted = host == issuer_host or host_matches(host, tuple(endpoint_hosts))
         if name in ISSUER_HOST_ENDPOINTS and not trusted:
             raise fail(
                 f"The LMS's {name} is on {host}, not on its issuer's host {issuer_host}; "
