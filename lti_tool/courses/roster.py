@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, Table, case, func, select, update
 
 from lti_tool.domain.errors import NotFound
 from lti_tool.domain.launch import MAX_URL
+from lti_tool.domain.roles import CourseRole
 from lti_tool.domain.roster import (
     MemberStatus,
     RosterMember,
@@ -219,17 +220,22 @@ class CourseRoster:
     synced_at: datetime | None
 
 
-def has_left_course(engine: Engine, *, user_id: int, context_id: int) -> bool:
-    """Whether the roster last named this person Inactive or Deleted in the course: their
-    launch sessions end then (one read on the (user_id, context_id) unique index). A new
-    launch marks them Active again, since the LMS let them in."""
+def session_revoked(engine: Engine, *, user_id: int, context_id: int, as_staff: bool) -> bool:
+    """Whether a launch session of this person in this course has ended, however young its
+    token: the roster last named them Inactive or Deleted, or the session carries staff
+    rights the stored membership no longer grants (a role corrected since, e.g. an LTI
+    Mentor once stored as staff). One read on the (user_id, context_id) unique index. A
+    new launch marks them Active again and stores their role as the LMS now sends it."""
     with engine.connect() as connection:
-        status = connection.scalar(
-            select(MEMBERSHIPS.c.status).where(
+        member = connection.execute(
+            select(MEMBERSHIPS.c.status, MEMBERSHIPS.c.course_role).where(
                 MEMBERSHIPS.c.user_id == user_id, MEMBERSHIPS.c.context_id == context_id
             )
-        )
-    return status in {MemberStatus.INACTIVE.value, MemberStatus.DELETED.value}
+        ).one_or_none()
+    if member is None:
+        return False
+    left = member.status in {MemberStatus.INACTIVE.value, MemberStatus.DELETED.value}
+    return left or (as_staff and member.course_role != CourseRole.STAFF.value)
 
 
 def has_roster_service(connection: Connection, context_id: int) -> bool:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select, update
 
 from lti_tool.cli.lti import roster_sync
 from lti_tool.logs import REDACTED
+from lti_tool.persistence.models import Membership, User
 from tests.functional.conftest import LtiWorld
 from tests.functional.test_nrps_sync import course_id, members, teacher_with_roster
 from tests.support.secrets import SECRETS_KEYS
@@ -136,3 +138,26 @@ def test_the_gunicorn_access_log_redacts_tokens(tmp_path: Path) -> None:
         "registration-secret-4",
     ):
         assert secret not in log, log
+
+
+def test_a_staff_session_ends_when_the_stored_role_no_longer_grants_staff(
+    world: LtiWorld,
+) -> None:
+    """A staff token outlives nothing that took the rights away: once the membership says
+    learner (migration 0010 for an LTI Mentor once stored as staff, or a relaunch with
+    other roles), the staff session is refused; a learner's session is not affected."""
+    browser, home = world.launch("demo-teacher")
+    address = world.tool_url + home.meta("peerlearn-address")
+    assert browser.get(address).status == 200
+    learner, learner_home = world.launch("demo-learner-1")
+    learner_address = world.tool_url + learner_home.meta("peerlearn-address")
+    with world.services.engine.begin() as connection:
+        teacher = connection.scalar(select(User.id).where(User.sub == "demo-teacher"))
+        connection.execute(
+            update(Membership).where(Membership.user_id == teacher).values(course_role="learner")
+        )
+    page = browser.get(address)
+    assert page.status == 401, page.text
+    assert "session_revoked" in page.text
+    assert learner.get(learner_address).status == 200
+    assert world.launch("demo-teacher")[1].status == 200  # a new launch stores the LMS's roles
